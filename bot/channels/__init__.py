@@ -1,0 +1,1 @@
+"""Channels translate platform payloads into the core's messages and render its replies."""

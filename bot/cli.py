@@ -1,0 +1,100 @@
+"""The ``tradebot`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bot.settings import SettingsError, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="tradebot — a conversational trade assistant for exporters.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings(**overrides: object):  # noqa: ANN202
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from None
+
+
+def _container(settings):  # noqa: ANN001, ANN202
+    from bot.bootstrap import bootstrap
+
+    return bootstrap(settings)
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, help="Address to bind (default 127.0.0.1)."),
+          port: Optional[int] = typer.Option(None, help="Port (default 8080).")) -> None:
+    """Run the HTTP service (webhook channels, staff console, sandbox platform)."""
+    import uvicorn
+
+    from bot.logs import configure_logging
+    from bot.web import create_app
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = _settings(**overrides)
+    configure_logging(settings.log_level)
+    container = _container(settings)
+    application = create_app(container, bind_host=settings.host)
+    err.print(f"[bold]tradebot[/] serving on http://{settings.host}:{settings.port} "
+              f"(data in {settings.data_dir.resolve()})")
+    try:
+        uvicorn.run(application, host=settings.host, port=settings.port, log_config=None,
+                    access_log=False)
+    finally:
+        container.close()
+
+
+@app.command()
+def ask(text: str = typer.Argument(..., help="The message."),
+        sender: Optional[str] = typer.Option(None, help="Conversation key; successive calls continue it."),
+        lang: Optional[str] = typer.Option(None, help="Reply language (en, de, zh, es, fr)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the turn JSON.")) -> None:
+    """Send one message to the assistant."""
+    from bot.channels.terminal import ask_once, default_sender, render, turn_json
+    from bot.logs import configure_logging
+
+    settings = _settings()
+    configure_logging("WARNING")
+    container = _container(settings)
+    try:
+        turn = asyncio.run(ask_once(container.service, text, sender or default_sender(), lang))
+    finally:
+        container.close()
+    if as_json:
+        sys.stdout.write(turn_json(turn) + "\n")
+    else:
+        render(turn, console)
+
+
+@app.command()
+def chat(lang: Optional[str] = typer.Option(None, help="Reply language (en, de, zh, es, fr)."),
+         sender: Optional[str] = typer.Option(None, help="Conversation key.")) -> None:
+    """Chat with the assistant in the terminal."""
+    from bot.channels.terminal import chat_loop, default_sender
+    from bot.logs import configure_logging
+
+    settings = _settings()
+    configure_logging("WARNING")
+    container = _container(settings)
+    try:
+        chat_loop(container.service, sender or default_sender(), lang, console)
+    finally:
+        container.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

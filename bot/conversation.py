@@ -1,0 +1,137 @@
+"""The conversation service: one inbound message in, one turn out — channel-independent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from bot.i18n import Translator, normalize_language
+from bot.intents import Intent
+from bot.locks import KeyedLocks
+from bot.messages import InboundMessage, Reply, Turn
+from bot.metrics import Metrics
+from bot.skills.base import SkillRegistry, SkillResult, TurnContext
+from bot.store.conversations import ConversationSnapshot, ConversationStore, StaleConversation, TurnRecord
+from bot.understanding import Recognition, Recognizer
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+LANGUAGE_SWITCH_CONFIDENCE = 0.9
+
+
+class ConversationService:
+    """Runs turns: dedupe, per-conversation ordering, language, flow or intent → skill, persist.
+
+    Args:
+        store: where all conversation state lives.
+        skills: the skills, looked up by intent or by the flow that owns the conversation.
+        recognizer: intent/entity/language recognition for messages outside a flow.
+        translator: localized texts.
+        default_language: reply language when nothing else is known.
+        metrics: Prometheus metrics to update.
+    """
+
+    def __init__(self, store: ConversationStore, skills: SkillRegistry, recognizer: Recognizer,
+                 translator: Translator, *, default_language: str = "en",
+                 metrics: Metrics | None = None) -> None:
+        self.store = store
+        self._skills = skills
+        self._recognizer = recognizer
+        self._translator = translator
+        self._default_language = default_language
+        self._metrics = metrics or Metrics()
+        self._locks = KeyedLocks()
+
+    async def handle(self, msg: InboundMessage) -> Turn:
+        """Process one inbound message exactly once and return its turn.
+
+        A message id seen before returns the stored turn without processing it again.
+        """
+        started = time.perf_counter()
+        async with self._locks.hold((msg.channel, msg.sender)):
+            for attempt in range(MAX_ATTEMPTS):
+                snap, done = await asyncio.to_thread(self.store.open_turn, msg)
+                if done is not None:
+                    self._metrics.duplicates.labels(msg.channel).inc()
+                    log.info("duplicate message answered from store",
+                             extra={"conversation_id": snap.id, "message_id": msg.message_id})
+                    return done
+                record = await self._run(snap, msg)
+                try:
+                    turn = await asyncio.to_thread(self.store.commit_turn, snap, msg, record)
+                except StaleConversation:
+                    self._metrics.retries.inc()
+                    await asyncio.sleep(0.005 * (attempt + 1))
+                    continue
+                self._metrics.turn_seconds.labels(msg.channel).observe(time.perf_counter() - started)
+                self._metrics.turns.labels(msg.channel, turn.intent).inc()
+                log.info("turn", extra={"conversation_id": turn.conversation_id, "channel": msg.channel,
+                                        "intent": turn.intent, "language": turn.language})
+                return turn
+        raise StaleConversation(f"gave up after {MAX_ATTEMPTS} concurrent updates")
+
+    async def push(self, conversation_id: str, text: str, *, author: str = "staff",
+                   push_channel: str | None = None) -> int:
+        """Send a message to the merchant outside a request (staff reply, notification)."""
+        return await asyncio.to_thread(self.store.append_out_of_band, conversation_id, Reply(text),
+                                       author=author, push_channel=push_channel)
+
+    async def _run(self, snap: ConversationSnapshot, msg: InboundMessage) -> TurnRecord:
+        state = dict(snap.state)
+        prior = self._prior_language(snap, msg)
+        # a channel may pass the user's explicit choice (e.g. ``tradebot ask --lang de``)
+        state["language_forced"] = bool(normalize_language(msg.metadata.get("language")))
+        flow = state.get("flow")
+        recognition = await asyncio.to_thread(self._recognizer.recognize, msg.text, language_prior=prior)
+        language = self._choose_language(state, prior, recognition)
+        ctx = TurnContext(message=msg, conversation_id=snap.id, language=language, state=state,
+                          recognition=recognition, translator=self._translator)
+        try:
+            result = await self._dispatch(ctx, flow)
+        except Exception:  # one central place: log it, answer politely, keep the message
+            log.exception("skill failed", extra={"conversation_id": snap.id})
+            ctx.end_flow()
+            result = SkillResult(Intent.OUT_OF_SCOPE, [Reply(ctx.t("error.internal"))])
+        language = ctx.language
+        state["language"] = language
+        turn = Turn(conversation_id=snap.id, intent=str(result.intent), language=language,
+                    replies=tuple(result.replies), sources=tuple(result.sources), handoff=result.handoff)
+        return TurnRecord(turn=turn, state=state, language=language, status=snap.status,
+                          inbound_text=msg.text, replies=result.replies)
+
+    async def _dispatch(self, ctx: TurnContext, flow: dict | None) -> SkillResult:
+        command = ctx.recognition.command
+        if command == "cancel":
+            had_flow = flow is not None
+            ctx.end_flow()
+            return SkillResult(Intent.GREETING, [Reply(ctx.t("cancel.done" if had_flow else "cancel.nothing"))])
+        if command == "lang":
+            return await self._skills.by_name("language").handle(ctx)  # type: ignore[union-attr]
+        if flow and not command:
+            owner = self._skills.by_name(flow.get("skill", ""))
+            if owner is not None:
+                return await owner.resume(ctx)
+            ctx.end_flow()
+        elif flow and command:
+            ctx.end_flow()  # a new command abandons the half-finished flow
+        return await self._skills.for_intent(ctx.recognition.intent).handle(ctx)
+
+    def _prior_language(self, snap: ConversationSnapshot, msg: InboundMessage) -> str:
+        return (normalize_language(msg.metadata.get("language"))
+                or snap.state.get("language") or normalize_language(msg.locale)
+                or self._default_language)
+
+    @staticmethod
+    def _choose_language(state: dict, prior: str, recognition: Recognition) -> str:
+        """Sticky: keep the conversation's language unless the merchant clearly writes another.
+
+        An explicit ``/lang`` choice is kept even then; only ``/lang`` changes it.
+        """
+        detected = recognition.language
+        if state.get("language_forced"):
+            return prior
+        if (detected and detected != prior and not state.get("language_explicit")
+                and recognition.language_confidence >= LANGUAGE_SWITCH_CONFIDENCE):
+            return detected
+        return prior

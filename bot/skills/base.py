@@ -1,0 +1,82 @@
+"""The one interface every skill implements, and the registry the core dispatches through."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import Translator
+from bot.intents import Intent
+from bot.messages import InboundMessage, Reply, Source
+from bot.understanding import Recognition
+
+
+@dataclass
+class TurnContext:
+    """Everything a skill may read for one turn; ``state`` is the conversation's mutable state.
+
+    A skill that starts a multi-turn flow stores it with :meth:`start_flow`; the core then
+    routes the next message to :meth:`Skill.resume` until the skill calls :meth:`end_flow`.
+    """
+
+    message: InboundMessage
+    conversation_id: str
+    language: str
+    state: dict[str, Any]
+    recognition: Recognition
+    translator: Translator
+
+    def t(self, key: str, **values: object) -> str:
+        return self.translator.text(key, self.language, **values)
+
+    @property
+    def flow(self) -> dict[str, Any] | None:
+        return self.state.get("flow")
+
+    def start_flow(self, skill: str, step: str, **data: Any) -> None:
+        self.state["flow"] = {"skill": skill, "step": step, "data": data}
+
+    def end_flow(self) -> None:
+        self.state.pop("flow", None)
+
+
+@dataclass
+class SkillResult:
+    """What a skill answers: replies, the intent to report, cited sources, handoff flag."""
+
+    intent: Intent
+    replies: list[Reply]
+    sources: list[Source] = field(default_factory=list)
+    handoff: bool = False
+
+
+class Skill(ABC):
+    """A capability of the assistant, answering the intents it declares."""
+
+    name: str = ""
+    intents: tuple[Intent, ...] = ()
+
+    @abstractmethod
+    async def handle(self, ctx: TurnContext) -> SkillResult:
+        """Answer a message whose recognised intent is one of :attr:`intents`."""
+
+    async def resume(self, ctx: TurnContext) -> SkillResult:
+        """Continue this skill's flow with the next message (slot answer, confirmation)."""
+        ctx.end_flow()
+        return await self.handle(ctx)
+
+
+class SkillRegistry:
+    """Maps intents and flow owners to skills."""
+
+    def __init__(self, skills: list[Skill], fallback: Skill) -> None:
+        self._by_name = {s.name: s for s in [*skills, fallback]}
+        self._by_intent = {i: s for s in skills for i in s.intents}
+        self.fallback = fallback
+
+    def for_intent(self, intent: Intent) -> Skill:
+        return self._by_intent.get(intent, self.fallback)
+
+    def by_name(self, name: str) -> Skill | None:
+        return self._by_name.get(name)

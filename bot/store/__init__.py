@@ -1,0 +1,1 @@
+"""Durable state: conversations, transcripts, flow state and processed message ids."""
