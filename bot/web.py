@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -14,8 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot import __version__
 from bot.bootstrap import Container
-from bot.channels.rest import RestChannel
-from bot.channels.rest_push import RestCallbackPusher
+from bot.channels.registry import build_web_channels
 
 log = logging.getLogger(__name__)
 
@@ -28,33 +26,31 @@ def create_app(container: Container, *, bind_host: str | None = None) -> FastAPI
         bind_host: the address the server listens on; without a webhook secret the REST
             channel only serves on a loopback address.
     """
-    settings = container.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    rest_enabled = secret is not None or settings.binds_loopback(bind_host)
-    if not rest_enabled:
-        log.warning("REST channel disabled: set TRADEBOT_WEBHOOK_SECRET to serve it on a public address")
+    channels = build_web_channels(container, bind_host)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = []
-        if settings.rest_callback_url:
-            pusher = RestCallbackPusher(container.outbox, settings.rest_callback_url, secret)
-            tasks.append(asyncio.create_task(pusher.run(), name="rest-callback-pusher"))
+        started = []
         try:
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            for channel in reversed(started):
+                try:
+                    await channel.stop()
+                except Exception:  # one failing channel must not block the others' shutdown
+                    log.exception("channel failed to stop", extra={"channel": channel.name})
 
     app = FastAPI(title="tradebot", version=__version__, lifespan=lifespan,
                   description="Conversational trade assistant: channels, staff console, sandbox platform.")
     app.state.container = container
-    rest = RestChannel(container.service, container.metrics, secret=secret, enabled=rest_enabled,
-                       max_body_bytes=settings.max_body_bytes, max_message_chars=settings.max_message_chars)
-    app.include_router(rest.router())
+    app.state.channels = channels
+    for channel in channels:
+        router = channel.router()
+        if router is not None:
+            app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

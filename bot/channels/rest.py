@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
+
+import httpx
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.channels.http_body import BodyTooLarge, read_capped
+from bot.channels.outbox_pusher import OutboxPusher
+from bot.channels.rest_push import RestCallbackSender
 from bot.channels.signing import verify
 from bot.conversation import ConversationService
 from bot.messages import InboundMessage
 from bot.metrics import Metrics
+from bot.store.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 CHANNEL = "rest"
@@ -52,14 +58,37 @@ class RestChannel:
         max_message_chars: longest accepted message text.
     """
 
+    name = CHANNEL
+
     def __init__(self, service: ConversationService, metrics: Metrics, *, secret: str | None,
-                 enabled: bool, max_body_bytes: int, max_message_chars: int) -> None:
+                 enabled: bool, max_body_bytes: int, max_message_chars: int,
+                 outbox: OutboxStore | None = None, callback_url: str | None = None) -> None:
+        self._outbox = outbox
+        self._callback_url = callback_url
+        self._client: httpx.AsyncClient | None = None
+        self._task: asyncio.Task | None = None
         self._service = service
         self._metrics = metrics
         self._secret = secret
         self._enabled = enabled
         self._max_body = max_body_bytes
         self._max_chars = max_message_chars
+
+    async def start(self) -> None:
+        """Push out-of-band messages to the callback URL, when one is configured."""
+        if self._callback_url and self._outbox is not None:
+            self._client = httpx.AsyncClient(timeout=10)
+            sender = RestCallbackSender(self._client, self._callback_url, self._secret)
+            self._task = asyncio.create_task(OutboxPusher(self._outbox, CHANNEL, sender).run(),
+                                             name="rest-callback-pusher")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._client:
+            await self._client.aclose()
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["rest channel"])
