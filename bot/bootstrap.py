@@ -13,6 +13,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.skills.base import Skill, SkillRegistry
 from bot.skills.greeting import GreetingSkill
+from bot.skills.handoff import HandoffSkill
 from bot.skills.language import LanguageSkill
 from bot.skills.out_of_scope import OutOfScopeSkill
 from bot.store.conversations import ConversationStore
@@ -65,4 +66,4 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
 
 
 def default_skills() -> list[Skill]:
-    return [GreetingSkill(), LanguageSkill()]
+    return [GreetingSkill(), LanguageSkill(), HandoffSkill()]

@@ -12,6 +12,7 @@ from bot.locks import KeyedLocks
 from bot.messages import InboundMessage, Reply, Turn
 from bot.metrics import Metrics
 from bot.skills.base import SkillRegistry, SkillResult, TurnContext
+from bot.skills.handoff import offer_human
 from bot.store.conversations import ConversationSnapshot, ConversationStore, StaleConversation, TurnRecord
 from bot.understanding import Recognition, Recognizer
 
@@ -87,18 +88,50 @@ class ConversationService:
         language = self._choose_language(state, prior, recognition)
         ctx = TurnContext(message=msg, conversation_id=snap.id, language=language, state=state,
                           recognition=recognition, translator=self._translator)
+        if snap.status != "bot":
+            return self._with_staff(snap, msg, ctx)
         try:
             result = await self._dispatch(ctx, flow)
         except Exception:  # one central place: log it, answer politely, keep the message
             log.exception("skill failed", extra={"conversation_id": snap.id})
             ctx.end_flow()
             result = SkillResult(Intent.OUT_OF_SCOPE, [Reply(ctx.t("error.internal"))])
+        self._count_misunderstandings(ctx, result)
         language = ctx.language
         state["language"] = language
         turn = Turn(conversation_id=snap.id, intent=str(result.intent), language=language,
                     replies=tuple(result.replies), sources=tuple(result.sources), handoff=result.handoff)
+        return TurnRecord(turn=turn, state=state, language=language,
+                          status="waiting" if result.handoff else snap.status,
+                          inbound_text=msg.text, replies=result.replies,
+                          handoff_reason=result.handoff_reason if result.handoff else None)
+
+    def _with_staff(self, snap: ConversationSnapshot, msg: InboundMessage, ctx: TurnContext) -> TurnRecord:
+        """While staff own the conversation the bot stays silent; ``/bot`` returns to the bot."""
+        state, language = ctx.state, ctx.language
+        state["language"] = language
+        if ctx.recognition.command == "bot":
+            replies = [Reply(ctx.t("handoff.back"))]
+            turn = Turn(conversation_id=snap.id, intent=str(Intent.GREETING), language=language,
+                        replies=tuple(replies))
+            return TurnRecord(turn=turn, state=state, language=language, status="bot", inbound_text=msg.text,
+                              replies=replies, close_handoff=True)
+        turn = Turn(conversation_id=snap.id, intent=str(Intent.HANDOFF), language=language, replies=(),
+                    handoff=True)
         return TurnRecord(turn=turn, state=state, language=language, status=snap.status,
-                          inbound_text=msg.text, replies=result.replies)
+                          inbound_text=msg.text, replies=[])
+
+    @staticmethod
+    def _count_misunderstandings(ctx: TurnContext, result: SkillResult) -> None:
+        """Two misunderstood turns in a row: offer a person."""
+        if result.intent is Intent.OUT_OF_SCOPE and not ctx.recognition.command and not result.handoff:
+            misses = int(ctx.state.get("misses", 0)) + 1
+            ctx.state["misses"] = misses
+            if misses >= 2:
+                result.replies.append(offer_human(ctx))
+                ctx.state["misses"] = 0
+        else:
+            ctx.state.pop("misses", None)
 
     async def _dispatch(self, ctx: TurnContext, flow: dict | None) -> SkillResult:
         command = ctx.recognition.command
@@ -106,6 +139,8 @@ class ConversationService:
             had_flow = flow is not None
             ctx.end_flow()
             return SkillResult(Intent.GREETING, [Reply(ctx.t("cancel.done" if had_flow else "cancel.nothing"))])
+        if command == "bot":
+            return SkillResult(Intent.GREETING, [Reply(ctx.t("handoff.back"))])
         if command == "lang":
             return await self._skills.by_name("language").handle(ctx)  # type: ignore[union-attr]
         if flow and not command:

@@ -20,6 +20,8 @@ COMMANDS: dict[str, Intent] = {
     "help": Intent.GREETING,
     "lang": Intent.GREETING,
     "cancel": Intent.GREETING,
+    "human": Intent.HANDOFF,
+    "bot": Intent.GREETING,
 }
 
 
@@ -58,6 +60,18 @@ _GREETINGS = re.compile(
 )
 
 
+_HUMAN = re.compile(
+    r"\b(human|real person|a person|agent|someone real|operator|mensch|mitarbeiter|menschen|"
+    r"persona real|una persona|agente|humano|humain|une personne|conseiller|op[ée]rateur)\b|人工|真人|客服",
+    re.I,
+)
+
+
+def asks_for_human(text: str) -> bool:
+    """Unmistakable requests for a person, in our five languages."""
+    return bool(_HUMAN.search(text))
+
+
 class CommandRecognizer:
     """Slash commands and plain greetings; anything else is out of scope at low confidence."""
 
@@ -67,6 +81,8 @@ class CommandRecognizer:
             name, arg = parsed
             intent = COMMANDS.get(name, Intent.OUT_OF_SCOPE)
             return Recognition(intent=intent, confidence=1.0, language=None, command=name, argument=arg)
+        if asks_for_human(text):
+            return Recognition(intent=Intent.HANDOFF, confidence=0.9)
         if _GREETINGS.match(text):
             return Recognition(intent=Intent.GREETING, confidence=0.95)
         return Recognition(intent=Intent.OUT_OF_SCOPE, confidence=0.3)

@@ -49,6 +49,7 @@ class SkillResult:
     replies: list[Reply]
     sources: list[Source] = field(default_factory=list)
     handoff: bool = False
+    handoff_reason: str = "requested"  # requested | misunderstanding | uncertain_hs | connector | sensitive
 
 
 class Skill(ABC):

@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.messages import InboundMessage, Reply, Turn
-from bot.store.tables import ConversationRow, MessageRow, OutboxRow, ProcessedMessageRow, utcnow
+from bot.store.tables import (
+    ConversationRow, HandoffRow, MessageRow, OutboxRow, ProcessedMessageRow, utcnow,
+)
 
 
 class StaleConversation(Exception):
@@ -48,6 +50,8 @@ class TurnRecord:
     status: str
     inbound_text: str
     replies: Iterable[Reply] = field(default_factory=tuple)
+    handoff_reason: str | None = None  # set when this turn escalates to staff
+    close_handoff: bool = False  # set when the merchant returns to the bot
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,12 @@ class ConversationStore:
                 s.add(MessageRow(conversation_id=snap.id, seq=seq, direction="in", author="user",
                                  text=record.inbound_text, intent=record.turn.intent,
                                  payload={"message_id": msg.message_id} if msg.message_id else {}))
+                if record.handoff_reason:
+                    s.add(HandoffRow(conversation_id=snap.id, status="waiting", reason=record.handoff_reason))
+                if record.close_handoff:
+                    s.execute(update(HandoffRow).where(HandoffRow.conversation_id == snap.id,
+                                                       HandoffRow.status.in_(["waiting", "claimed"]))
+                              .values(status="resolved", resolved_at=utcnow()))
                 for offset, reply in enumerate(replies, start=1):
                     s.add(MessageRow(conversation_id=snap.id, seq=seq + offset, direction="out",
                                      author="bot", text=reply.text, payload=reply.to_json(),
