@@ -18,7 +18,10 @@ from bot.skills.language import LanguageSkill
 from bot.skills.out_of_scope import OutOfScopeSkill
 from bot.store.conversations import ConversationStore
 from bot.store.db import make_engine, migrate
+from bot.store.handoffs import HandoffStore
 from bot.store.outbox import OutboxStore
+from bot.staff.accounts import StaffAccounts
+from bot.staff.desk import StaffDesk
 from bot.understanding import CommandRecognizer, Recognizer
 
 
@@ -33,6 +36,9 @@ class Container:
     service: ConversationService
     metrics: Metrics
     translator: Translator
+    accounts: StaffAccounts
+    desk: StaffDesk
+    handoffs: HandoffStore
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -61,8 +67,23 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     registry = SkillRegistry(skills if skills is not None else default_skills(), fallback=OutOfScopeSkill())
     service = ConversationService(store, registry, recognizer or CommandRecognizer(), translator,
                                   default_language=settings.default_locale, metrics=metrics)
+    handoffs = HandoffStore(engine)
+    desk = StaffDesk(store, handoffs, service, translator, push_channels=push_channels(settings))
     return Container(settings=settings, engine=engine, store=store, outbox=OutboxStore(engine),
-                     service=service, metrics=metrics, translator=translator)
+                     service=service, metrics=metrics, translator=translator,
+                     accounts=StaffAccounts(engine), desk=desk, handoffs=handoffs)
+
+
+def push_channels(settings: Settings) -> set[str]:
+    """Channels that deliver out-of-band messages by push in this configuration."""
+    channels = set()
+    if settings.rest_callback_url:
+        channels.add("rest")
+    if settings.telegram_token:
+        channels.add("telegram")
+    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
+        channels.add("whatsapp")
+    return channels
 
 
 def default_skills() -> list[Skill]:

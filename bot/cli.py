@@ -92,6 +92,28 @@ def chat(lang: Optional[str] = typer.Option(None, help="Reply language (en, de, 
         container.close()
 
 
+staff_app = typer.Typer(help="Support-staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(name: str = typer.Argument(..., help="The staff member's login name.")) -> None:
+    """Create a staff account; prints its API token once, alone on the last line."""
+    from bot.staff.accounts import StaffExists
+
+    settings = _settings()
+    container = _container(settings)
+    try:
+        token = container.accounts.add(name)
+    except (StaffExists, ValueError) as exc:
+        err.print(f"[bold red]cannot create staff account: {exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    err.print(f"Created staff account [bold]{name}[/]. Keep this token; it is not shown again:")
+    sys.stdout.write(token + "\n")
+
+
 def main() -> None:
     app()
 

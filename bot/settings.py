@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     rest_callback_url: str | None = None
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
     max_message_chars: int = Field(4000, ge=16, le=100_000)
+    rate_limit_per_minute: int = Field(60, ge=0, le=100_000)  # per (channel, sender); 0: off
 
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None

@@ -7,6 +7,7 @@ import logging
 from bot.bootstrap import Container
 from bot.channels.base import WebChannel
 from bot.channels.rest import RestChannel
+from bot.staff.channel import StaffChannel
 
 log = logging.getLogger(__name__)
 
@@ -23,5 +24,7 @@ def build_web_channels(container: Container, bind_host: str | None) -> list[WebC
                     max_body_bytes=settings.max_body_bytes, max_message_chars=settings.max_message_chars,
                     outbox=container.outbox, callback_url=settings.rest_callback_url),
     ]
+    channels.append(StaffChannel(container.desk, container.accounts,
+                                 secure_cookies=not settings.binds_loopback(bind_host)))
     # Further channels register here, each behind its own settings check.
     return channels

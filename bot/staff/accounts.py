@@ -47,7 +47,7 @@ class StaffAccounts:
             with self._sessions.begin() as s:
                 s.add(StaffRow(name=name, token_hash=_hash(token)))
         except IntegrityError:
-            raise StaffExists(name) from None
+            raise StaffExists(f"a staff account named {name!r} already exists") from None
         return token
 
     def by_token(self, token: str | None) -> Staff | None:

@@ -50,7 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     before = re.compile(rf"(?i)(?<![A-Za-z]){cur}\s?{number}(?![\d])")
     # "12 USD", "1.234,50 €", "80元", "80 euros"
     after = re.compile(rf"(?i)(?<![A-Za-z0-9.,]){number}\s?{cur}(?![A-Za-z])")
-    per = re.compile(rf"(?i)^{_PER}(?P<unit>{unit_alternation()})(?![^\W\d_])")
+    per = re.compile(rf"(?i)^{_PER}(?P<unit>{unit_alternation()})(?![A-Za-zÀ-ÿ])")
     return before, after, per
 
 

