@@ -18,6 +18,14 @@ from bot.understanding import Recognition, Recognizer
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+FLOW_TTL_SECONDS = 24 * 3600
+_CANCEL_WORDS = {"cancel", "stop", "abort", "abbrechen", "abbruch", "stopp", "取消", "算了", "cancelar",
+                 "parar", "annuler", "arrête", "arreter", "arrêter"}
+
+
+def is_cancel_word(text: str) -> bool:
+    """A message that is only "cancel" in one of our languages."""
+    return text.strip().strip(".!。！").lower() in _CANCEL_WORDS
 LANGUAGE_SWITCH_CONFIDENCE = 0.9
 
 
@@ -135,7 +143,10 @@ class ConversationService:
 
     async def _dispatch(self, ctx: TurnContext, flow: dict | None) -> SkillResult:
         command = ctx.recognition.command
-        if command == "cancel":
+        if flow and time.time() - float(flow.get("updated_at", 0)) > FLOW_TTL_SECONDS:
+            ctx.end_flow()  # a stale flow expires silently; the message is handled afresh
+            flow = None
+        if command == "cancel" or (flow and is_cancel_word(ctx.message.text)):
             had_flow = flow is not None
             ctx.end_flow()
             return SkillResult(Intent.GREETING, [Reply(ctx.t("cancel.done" if had_flow else "cancel.nothing"))])
@@ -146,9 +157,18 @@ class ConversationService:
         if flow and not command:
             owner = self._skills.by_name(flow.get("skill", ""))
             if owner is not None:
-                return await owner.resume(ctx)
+                result = await owner.resume(ctx)
+                if result is not None:
+                    return result
+                # a side question mid-flow: answer it, keep the flow, repeat its question
+                answer = await self._skills.for_intent(ctx.recognition.intent).handle(ctx)
+                if answer.handoff:
+                    ctx.end_flow()
+                    return answer
+                answer.replies.extend(await owner.remind(ctx))
+                return answer
             ctx.end_flow()
-        elif flow and command:
+        elif flow and command and command != "human":
             ctx.end_flow()  # a new command abandons the half-finished flow
         return await self._skills.for_intent(ctx.recognition.intent).handle(ctx)
 

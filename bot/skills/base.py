@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,15 @@ class TurnContext:
         return self.state.get("flow")
 
     def start_flow(self, skill: str, step: str, **data: Any) -> None:
-        self.state["flow"] = {"skill": skill, "step": step, "data": data}
+        self.state["flow"] = {"skill": skill, "step": step, "data": data, "updated_at": time.time()}
+
+    def update_flow(self, step: str | None = None, **data: Any) -> None:
+        """Move the active flow to ``step`` and/or merge ``data`` into its collected data."""
+        flow = self.state["flow"]
+        if step is not None:
+            flow["step"] = step
+        flow["data"].update(data)
+        flow["updated_at"] = time.time()
 
     def end_flow(self) -> None:
         self.state.pop("flow", None)
@@ -62,10 +71,19 @@ class Skill(ABC):
     async def handle(self, ctx: TurnContext) -> SkillResult:
         """Answer a message whose recognised intent is one of :attr:`intents`."""
 
-    async def resume(self, ctx: TurnContext) -> SkillResult:
-        """Continue this skill's flow with the next message (slot answer, confirmation)."""
+    async def resume(self, ctx: TurnContext) -> SkillResult | None:
+        """Continue this skill's flow with the next message (slot answer, confirmation).
+
+        Return ``None`` when the message is not an answer to the flow (e.g. a side
+        question): the core then answers it by intent, keeps the flow, and appends
+        :meth:`remind`.
+        """
         ctx.end_flow()
         return await self.handle(ctx)
+
+    async def remind(self, ctx: TurnContext) -> list[Reply]:
+        """Replies that repeat the flow's pending question after a side question."""
+        return []
 
 
 class SkillRegistry:

@@ -53,3 +53,17 @@ async def test_concurrent_duplicates_process_once(settings_factory, database_url
     transcript = c.store.transcript(turns[0].conversation_id)
     assert [e.direction for e in transcript] == ["in", "out"]
     c.close()
+
+
+async def test_cancel_word_in_each_language_and_stale_flow_expiry(settings_factory, database_url, monkeypatch):
+    c = _container(settings_factory, database_url)
+    for word in ("abbrechen", "取消", "cancelar", "Annuler !"):
+        await c.service.handle(InboundMessage("rest", "u5", "/lang"))
+        turn = await c.service.handle(InboundMessage("rest", "u5", word))
+        assert turn.replies[0].text == c.translator.text("cancel.done", turn.language), word
+    await c.service.handle(InboundMessage("rest", "u6", "/lang"))
+    import bot.conversation as conversation
+    monkeypatch.setattr(conversation, "FLOW_TTL_SECONDS", -1)  # the flow is now stale
+    turn = await c.service.handle(InboundMessage("rest", "u6", "Deutsch"))
+    assert turn.intent == "out_of_scope" and turn.language == "en"  # not taken as the flow's answer
+    c.close()
