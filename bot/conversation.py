@@ -25,7 +25,7 @@ _CANCEL_WORDS = {"cancel", "stop", "abort", "abbrechen", "abbruch", "stopp", "�
 
 def is_cancel_word(text: str) -> bool:
     """A message that is only "cancel" in one of our languages."""
-    return text.strip().strip(".!。！").lower() in _CANCEL_WORDS
+    return text.strip().strip(".!。！ ").lower() in _CANCEL_WORDS
 LANGUAGE_SWITCH_CONFIDENCE = 0.9
 
 
