@@ -1,0 +1,1 @@
+"""Knowledge: the trade-regulation corpus, reference data, retrieval and the HS classifier."""
