@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+
+from connectors.client import HttpPlatformClient
 
 from bot.conversation import ConversationService
 from bot.i18n import Translator
@@ -22,7 +25,11 @@ from bot.store.handoffs import HandoffStore
 from bot.store.outbox import OutboxStore
 from bot.staff.accounts import StaffAccounts
 from bot.staff.desk import StaffDesk
-from bot.understanding import CommandRecognizer, Recognizer
+from bot.understanding import Recognizer
+
+
+PLATFORM_PREFIX = "/platform/v1"
+SANDBOX_BASE = "http://sandbox.internal"
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Container:
     service: ConversationService
     metrics: Metrics
     translator: Translator
+    platform: HttpPlatformClient
+    platform_app: Any | None  # the built-in sandbox (mounted at /platform/v1) when no URL is set
     accounts: StaffAccounts
     desk: StaffDesk
     handoffs: HandoffStore
@@ -43,6 +52,9 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+        state = getattr(getattr(self.platform_app, "state", None), "platform", None)
+        if state is not None:
+            state.dispose()
 
 
 def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
@@ -64,14 +76,31 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     metrics = Metrics()
     translator = Translator()
     store = ConversationStore(engine)
-    registry = SkillRegistry(skills if skills is not None else default_skills(), fallback=OutOfScopeSkill())
-    service = ConversationService(store, registry, recognizer or CommandRecognizer(), translator,
+    platform, platform_app = make_platform(settings)
+    deps = SkillDeps(settings=settings, engine=engine, platform=platform, translator=translator)
+    registry = SkillRegistry(skills if skills is not None else default_skills(deps), fallback=OutOfScopeSkill())
+    service = ConversationService(store, registry, recognizer or default_recognizer(settings), translator,
                                   default_language=settings.default_locale, metrics=metrics)
     handoffs = HandoffStore(engine)
     desk = StaffDesk(store, handoffs, service, translator, push_channels=push_channels(settings))
     return Container(settings=settings, engine=engine, store=store, outbox=OutboxStore(engine),
                      service=service, metrics=metrics, translator=translator,
-                     accounts=StaffAccounts(engine), desk=desk, handoffs=handoffs)
+                     accounts=StaffAccounts(engine), desk=desk, handoffs=handoffs,
+                     platform=platform, platform_app=platform_app)
+
+
+def make_platform(settings: Settings) -> tuple[HttpPlatformClient, Any | None]:
+    """The platform client: to ``TRADEBOT_PLATFORM_URL``, or to the built-in sandbox in-process."""
+    if settings.platform_url:
+        return HttpPlatformClient(settings.platform_url), None
+    import httpx
+
+    from connectors.sandbox.app import create_platform_app
+
+    db = f"sqlite:///{(settings.data_dir / 'platform.sqlite3').resolve()}"
+    app = create_platform_app(db)
+    client = HttpPlatformClient(f"{SANDBOX_BASE}{PLATFORM_PREFIX}", transport=httpx.ASGITransport(app=app))
+    return client, app
 
 
 def push_channels(settings: Settings) -> set[str]:
@@ -86,5 +115,38 @@ def push_channels(settings: Settings) -> set[str]:
     return channels
 
 
-def default_skills() -> list[Skill]:
-    return [GreetingSkill(), LanguageSkill(), HandoffSkill()]
+_NLU_ENGINE: list = []  # one engine per process: it is read-only after loading, and thread-safe
+
+
+def _nlu_engine(cache_dir: Path):  # noqa: ANN202
+    if not _NLU_ENGINE:
+        from bot.nlu import NluEngine
+
+        _NLU_ENGINE.append(NluEngine(cache_dir=cache_dir))
+    return _NLU_ENGINE[0]
+
+
+def default_recognizer(settings: Settings) -> Recognizer:
+    """The offline NLU engine (loaded lazily, shared by every container of this process)."""
+    from bot.nlu_recognizer import NluRecognizer
+
+    return NluRecognizer(_nlu_engine((settings.data_dir / "nlu-cache").resolve()))
+
+
+@dataclass
+class SkillDeps:
+    """What skills may be built with (adapters only; skills never build their own)."""
+
+    settings: Settings
+    engine: Engine
+    platform: HttpPlatformClient
+    translator: Translator
+
+
+def default_skills(deps: SkillDeps) -> list[Skill]:
+    """Every skill of the product, one per intent (plus the language command)."""
+    skills: list[Skill] = [GreetingSkill(), LanguageSkill(), HandoffSkill()]
+    from bot.flows import flow_skills  # merchant flows: find buyers, listing, shipping, tracking
+
+    skills += flow_skills(deps)
+    return skills

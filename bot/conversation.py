@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 
 from bot.i18n import Translator, normalize_language
 from bot.intents import Intent
@@ -12,6 +13,7 @@ from bot.locks import KeyedLocks
 from bot.messages import InboundMessage, Reply, Turn
 from bot.metrics import Metrics
 from bot.skills.base import SkillRegistry, SkillResult, TurnContext
+from bot.skills.clarify import clarify
 from bot.skills.handoff import offer_human
 from bot.store.conversations import ConversationSnapshot, ConversationStore, StaleConversation, TurnRecord
 from bot.understanding import Recognition, Recognizer
@@ -21,6 +23,13 @@ MAX_ATTEMPTS = 5
 FLOW_TTL_SECONDS = 24 * 3600
 _CANCEL_WORDS = {"cancel", "stop", "abort", "abbrechen", "abbruch", "stopp", "取消", "算了", "cancelar",
                  "parar", "annuler", "arrête", "arreter", "arrêter"}
+
+
+def _long_enough_to_switch(text: str) -> bool:
+    """Short words ("ok", "hello", "FOB?") are shared across languages: they keep the prior."""
+    stripped = text.strip()
+    cjk = sum(1 for ch in stripped if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2 or (len(stripped) >= 12 and len(stripped.split()) >= 2)
 
 
 def is_cancel_word(text: str) -> bool:
@@ -46,7 +55,7 @@ class ConversationService:
                  metrics: Metrics | None = None) -> None:
         self.store = store
         self._skills = skills
-        self._recognizer = recognizer
+        self.recognizer = recognizer
         self._translator = translator
         self._default_language = default_language
         self._metrics = metrics or Metrics()
@@ -92,8 +101,8 @@ class ConversationService:
         # a channel may pass the user's explicit choice (e.g. ``tradebot ask --lang de``)
         state["language_forced"] = bool(normalize_language(msg.metadata.get("language")))
         flow = state.get("flow")
-        recognition = await asyncio.to_thread(self._recognizer.recognize, msg.text, language_prior=prior)
-        language = self._choose_language(state, prior, recognition)
+        recognition = await asyncio.to_thread(self.recognizer.recognize, msg.text, language_prior=prior)
+        language = self._choose_language(state, prior, recognition, msg.text)
         ctx = TurnContext(message=msg, conversation_id=snap.id, language=language, state=state,
                           recognition=recognition, translator=self._translator)
         if snap.status != "bot":
@@ -170,7 +179,30 @@ class ConversationService:
             ctx.end_flow()
         elif flow and command and command != "human":
             ctx.end_flow()  # a new command abandons the half-finished flow
+        if command == "intent":
+            return await self._chosen_intent(ctx)
+        if ctx.recognition.details.get("uncertain") and not command:
+            asked = clarify(ctx)
+            if asked is not None:
+                return asked
+        ctx.state.pop("unclear", None)
         return await self._skills.for_intent(ctx.recognition.intent).handle(ctx)
+
+    async def _chosen_intent(self, ctx: TurnContext) -> SkillResult:
+        """The merchant picked an intent button: handle the earlier, unclear message with it."""
+        pending = ctx.state.pop("clarify", None)
+        ctx.state.pop("unclear", None)
+        try:
+            intent = Intent(ctx.recognition.argument.strip())
+        except ValueError:
+            intent = Intent.OUT_OF_SCOPE
+        if not pending or intent is Intent.OUT_OF_SCOPE:
+            return await self._skills.fallback.handle(ctx)
+        earlier = await asyncio.to_thread(self.recognizer.recognize, pending["text"], language_prior=ctx.language)
+        ctx.message = replace(ctx.message, text=pending["text"])
+        ctx.recognition = replace(earlier, intent=intent, confidence=1.0, command=None, argument="",
+                                  details={})
+        return await self._skills.for_intent(intent).handle(ctx)
 
     def _prior_language(self, snap: ConversationSnapshot, msg: InboundMessage) -> str:
         return (normalize_language(msg.metadata.get("language"))
@@ -178,7 +210,7 @@ class ConversationService:
                 or self._default_language)
 
     @staticmethod
-    def _choose_language(state: dict, prior: str, recognition: Recognition) -> str:
+    def _choose_language(state: dict, prior: str, recognition: Recognition, text: str) -> str:
         """Sticky: keep the conversation's language unless the merchant clearly writes another.
 
         An explicit ``/lang`` choice is kept even then; only ``/lang`` changes it.
@@ -187,6 +219,7 @@ class ConversationService:
         if state.get("language_forced"):
             return prior
         if (detected and detected != prior and not state.get("language_explicit")
-                and recognition.language_confidence >= LANGUAGE_SWITCH_CONFIDENCE):
+                and recognition.language_confidence >= LANGUAGE_SWITCH_CONFIDENCE
+                and _long_enough_to_switch(text)):
             return detected
         return prior

@@ -32,8 +32,14 @@ def normalize_language(code: str | None) -> str | None:
 
 @lru_cache(maxsize=None)
 def _catalog(language: str) -> dict[str, str]:
-    text = resources.files("bot").joinpath("locales", f"{language}.json").read_text("utf-8")
-    return json.loads(text)
+    """``locales/<lang>.json`` merged with every feature catalog ``locales/<feature>/<lang>.json``."""
+    root = resources.files("bot").joinpath("locales")
+    catalog = json.loads(root.joinpath(f"{language}.json").read_text("utf-8"))
+    for sub in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name):
+        part = sub.joinpath(f"{language}.json")
+        if part.is_file():
+            catalog.update(json.loads(part.read_text("utf-8")))
+    return catalog
 
 
 class Translator:

@@ -22,6 +22,7 @@ COMMANDS: dict[str, Intent] = {
     "cancel": Intent.GREETING,
     "human": Intent.HANDOFF,
     "bot": Intent.GREETING,
+    "intent": Intent.GREETING,
 }
 
 

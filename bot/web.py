@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot import __version__
-from bot.bootstrap import Container
+from bot.bootstrap import PLATFORM_PREFIX, Container
 from bot.channels.registry import build_web_channels
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ def create_app(container: Container, *, bind_host: str | None = None) -> FastAPI
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         started = []
+        warm = getattr(container.service.recognizer, "warm", None)
+        if warm is not None:  # load models before the first merchant waits for them
+            await asyncio.to_thread(warm)
         try:
             for channel in channels:
                 await channel.start()
@@ -51,6 +55,9 @@ def create_app(container: Container, *, bind_host: str | None = None) -> FastAPI
         router = channel.router()
         if router is not None:
             app.include_router(router)
+
+    if container.platform_app is not None:
+        app.mount(PLATFORM_PREFIX, container.platform_app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

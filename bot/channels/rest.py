@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.channels.http_body import BodyTooLarge, read_capped
 from bot.channels.outbox_pusher import OutboxPusher
+from bot.channels.rate_limit import RateLimiter
 from bot.channels.rest_push import RestCallbackSender
 from bot.channels.signing import verify
 from bot.conversation import ConversationService
@@ -56,13 +57,16 @@ class RestChannel:
         enabled: ``False`` when the server binds a public address without a secret.
         max_body_bytes: largest accepted request body.
         max_message_chars: longest accepted message text.
+        rate_limiter: per-sender limits; over the limit a request gets 429 and ``Retry-After``.
     """
 
     name = CHANNEL
 
     def __init__(self, service: ConversationService, metrics: Metrics, *, secret: str | None,
                  enabled: bool, max_body_bytes: int, max_message_chars: int,
-                 outbox: OutboxStore | None = None, callback_url: str | None = None) -> None:
+                 outbox: OutboxStore | None = None, callback_url: str | None = None,
+                 rate_limiter: RateLimiter | None = None) -> None:
+        self._limiter = rate_limiter
         self._outbox = outbox
         self._callback_url = callback_url
         self._client: httpx.AsyncClient | None = None
@@ -126,6 +130,12 @@ class RestChannel:
             return self._reject(413, "message_too_long", f"message exceeds {self._max_chars} characters")
         if not body.message.strip():
             return self._reject(422, "invalid_request", "message is empty")
+        limited = self._limiter.check(CHANNEL, body.sender) if self._limiter is not None else None
+        if limited is not None and not limited.allowed:
+            response = self._reject(429, "rate_limited", "too many messages from this sender; retry later",
+                                    retry_after=limited.retry_after)
+            response.headers["Retry-After"] = str(limited.retry_after)
+            return response
         metadata = body.metadata.model_dump(exclude_none=True)
         msg = InboundMessage(channel=CHANNEL, sender=body.sender, text=body.message,
                              message_id=body.message_id, locale=body.metadata.locale,

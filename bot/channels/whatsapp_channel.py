@@ -89,7 +89,7 @@ class WhatsAppChannel:
                                   default_language=c.settings.default_locale,
                                   max_chars=c.settings.max_message_chars,
                                   interval=self._interval, lease_seconds=self._lease)
-        pruned = await asyncio.to_thread(self.inbox.prune, older_than=INBOX_RETENTION)
+        pruned = await asyncio.to_thread(self.inbox.prune, CHANNEL, older_than=INBOX_RETENTION)
         if pruned:
             log.info("whatsapp inbox pruned", extra={"rows": pruned})
 
@@ -197,5 +197,5 @@ def build_whatsapp_channel(container: Container, rate_limiter: RateLimiter | Non
         return None
     if not s.whatsapp_verify_token:
         log.warning("TRADEBOT_WHATSAPP_VERIFY_TOKEN is not set: Meta cannot verify the webhook")
-    return WhatsAppChannel(container, rate_limiter=rate_limiter,
-                           template=container.extras.get("whatsapp_template"))
+    # a template setting (e.g. TRADEBOT_WHATSAPP_TEMPLATE) is picked up once the settings have one
+    return WhatsAppChannel(container, rate_limiter=rate_limiter, template=getattr(s, "whatsapp_template", None))

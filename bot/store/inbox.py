@@ -130,12 +130,13 @@ class InboxStore:
                              .group_by(InboxRow.status)).all()
         return {status: n for status, n in rows}
 
-    def prune(self, *, older_than: timedelta) -> int:
-        """Delete finished rows older than ``older_than`` (keep them long enough to catch
-        re-deliveries: WhatsApp retries a webhook for up to seven days)."""
+    def prune(self, channel: str, *, older_than: timedelta) -> int:
+        """Delete ``channel``'s finished rows older than ``older_than`` (keep them long enough
+        to catch re-deliveries: WhatsApp retries a webhook for up to seven days)."""
         cutoff = utcnow() - older_than
         with self._sessions.begin() as s:
-            return s.execute(delete(InboxRow).where(InboxRow.status.in_(("done", "failed")),
+            return s.execute(delete(InboxRow).where(InboxRow.channel == channel,
+                                                    InboxRow.status.in_(("done", "failed")),
                                                     InboxRow.created_at < cutoff)).rowcount
 
 

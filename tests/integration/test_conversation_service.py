@@ -65,5 +65,6 @@ async def test_cancel_word_in_each_language_and_stale_flow_expiry(settings_facto
     import bot.conversation as conversation
     monkeypatch.setattr(conversation, "FLOW_TTL_SECONDS", -1)  # the flow is now stale
     turn = await c.service.handle(InboundMessage("rest", "u6", "Deutsch"))
-    assert turn.intent == "out_of_scope" and turn.language == "en"  # not taken as the flow's answer
+    assert "Deutsch" not in turn.replies[0].text  # not taken as the flow's answer
+    assert c.store.find("rest", "u6").state.get("language_explicit") is None
     c.close()

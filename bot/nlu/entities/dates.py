@@ -71,6 +71,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"apr[èe]s-demain|[üu]e?bermorgen|aujourd[’']hui|大后天|today|tomorrow|heute|morgen|"
         r"hoy|ma[ñn]ana|demain|今天|今日|明天|明日|后天|後天)(?![\w-])")),
 ]
+_DATE_CUE = re.compile(
+    r"(?i)\b(?:on|by|until|till|before|from|am|bis|zum|ab|vor|el|para|antes del?|desde|"
+    r"le|pour|avant le|à partir du|au)\s*$")
 # "Guten Morgen", "por la mañana", "heute Morgen": times of day, not dates.
 _NOT_A_DATE = re.compile(r"(?i)(?:guten|heute|gestern|morgen)\s*$|(?:por|de|esta|la)\s*$")
 
@@ -146,9 +149,11 @@ def _resolve(kind: str, match: re.Match[str], today: dt.date, language: str) -> 
             return None  # "2.5" is a number in English
         day, month = (second, first) if language == "en" and first <= 12 else (first, second)
         if not year:
-            if sep == "/" and language != "en" or sep == ".":
-                return _without_year(today, month, day)
-            return _without_year(today, month, day) if language == "en" else None
+            # "1/2" may be a half: without a year, want "12/03" or a cue ("on 1/2").
+            cue = _DATE_CUE.search(match.string[max(0, match.start() - 12):match.start()])
+            if not (len(g[0]) == len(g[2]) == 2 or cue):
+                return None
+            return _without_year(today, month, day)
         full = int(year) + (2000 if len(year) == 2 else 0)
         return _safe_date(full, month, day)
     if kind == "zh_next_week":

@@ -8,6 +8,7 @@ it again ("SHP-2040" is no 20/40 ft container, "1.234,50 €" is no HS code "123
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from ..results import Entities
@@ -53,6 +54,7 @@ def _place_at_start(text: str):
     return None
 
 
+@functools.lru_cache(maxsize=1)
 def _country_words() -> frozenset[str]:
     insensitive, sensitive = country_names()
     return frozenset(insensitive) | frozenset(n.lower() for n in sensitive)

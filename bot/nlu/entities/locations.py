@@ -61,6 +61,17 @@ def _full_lookup():
     return find_location
 
 
+def warm_locations() -> None:
+    """Build the name indexes now (the full UN/LOCODE list takes about a second)."""
+    _curated_patterns()
+    find = _full_lookup()
+    if find is not None:
+        try:
+            find("DEHAM")
+        except (OSError, ValueError):
+            pass
+
+
 def lookup_place(name: str) -> str | None:
     """Return the UN/LOCODE of a place name or code, or None.
 

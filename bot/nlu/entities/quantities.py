@@ -62,7 +62,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"conteneurs?|集装箱|货柜|柜|櫃|box)?)(?![\w])"
     )
     plain = re.compile(
-        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?P<unit>{unit_alternation()})(?![A-Za-zÀ-ÿ]|-\w)"
+        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?P<unit>{unit_alternation()})"
+        r"(?:(?<=[\u3400-\u9fff])|(?![A-Za-zÀ-ÿ]|-\w))"
     )
     return container, plain
 

@@ -1,13 +1,13 @@
 """Durable inbox for webhook messages acknowledged before processing (WhatsApp).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0002_inbox
+Revises: 0002_handoff (chained after it so that the history keeps a single head)
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0002_inbox"
+down_revision = "0002_handoff"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,34 @@
+"""Adapts the NLU engine (``bot.nlu``) to the core's :class:`~bot.understanding.Recognizer`."""
+
+from __future__ import annotations
+
+from bot.intents import Intent
+from bot.nlu import NluEngine
+from bot.understanding import COMMANDS, Recognition, parse_command
+
+
+class NluRecognizer:
+    """Slash commands first (exact), then the NLU engine's intent, entities and language."""
+
+    def __init__(self, engine: NluEngine) -> None:
+        self._engine = engine
+
+    def warm(self) -> None:
+        self._engine.warm()
+
+    def recognize(self, text: str, *, language_prior: str | None) -> Recognition:
+        parsed = parse_command(text)
+        understanding = self._engine.understand(text, language_prior=language_prior)
+        if parsed:
+            name, argument = parsed
+            return Recognition(intent=COMMANDS.get(name, Intent.OUT_OF_SCOPE), confidence=1.0,
+                               language=None, entities=understanding.entities, command=name, argument=argument)
+        return Recognition(
+            intent=Intent(understanding.intent),
+            confidence=understanding.confidence,
+            language=understanding.language,
+            language_confidence=understanding.language_confidence,
+            alternatives=tuple((Intent(i), s) for i, s in understanding.alternatives),
+            entities=understanding.entities,
+            details={"uncertain": understanding.is_uncertain, "source": understanding.source},
+        )
