@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.intents import Intent
-from bot.nlu import NluEngine
+from bot.nlu import NluEngine, extract_entities
 from bot.understanding import COMMANDS, Recognition, parse_command
 
 
@@ -18,11 +18,12 @@ class NluRecognizer:
 
     def recognize(self, text: str, *, language_prior: str | None) -> Recognition:
         parsed = parse_command(text)
-        understanding = self._engine.understand(text, language_prior=language_prior)
-        if parsed:
+        if parsed:  # commands need no model (and the CLI answers them without loading one)
             name, argument = parsed
             return Recognition(intent=COMMANDS.get(name, Intent.OUT_OF_SCOPE), confidence=1.0,
-                               language=None, entities=understanding.entities, command=name, argument=argument)
+                               language=None, entities=extract_entities(argument, language_prior or "en"),
+                               command=name, argument=argument)
+        understanding = self._engine.understand(text, language_prior=language_prior)
         return Recognition(
             intent=Intent(understanding.intent),
             confidence=understanding.confidence,
