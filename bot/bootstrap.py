@@ -99,7 +99,7 @@ def make_platform(settings: Settings) -> tuple[HttpPlatformClient, Any | None]:
 
     db = f"sqlite:///{(settings.data_dir / 'platform.sqlite3').resolve()}"
     app = create_platform_app(db)
-    client = HttpPlatformClient(f"{SANDBOX_BASE}{PLATFORM_PREFIX}", transport=httpx.ASGITransport(app=app))
+    client = HttpPlatformClient(f"{SANDBOX_BASE}{PLATFORM_PREFIX}", transport=httpx.ASGITransport(app=app, root_path=PLATFORM_PREFIX))
     return client, app
 
 

@@ -70,7 +70,7 @@ async def test_client_reaches_the_sandbox_in_process_without_lifespan(tmp_path: 
     from connectors.sandbox.app import create_platform_app
 
     app = create_platform_app(f"sqlite:///{tmp_path / 'inproc.sqlite3'}")
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app, root_path="/platform/v1")  # the prefix is the mount point
     async with HttpPlatformClient("http://sandbox/platform/v1", transport=transport) as platform:
         creds = await platform.register_merchant("In Process Ltd", "IN")
         merchant = platform.for_merchant(creds.api_token)
