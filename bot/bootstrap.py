@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from connectors.client import HttpPlatformClient
+from knowledge.service import KnowledgeService
 
 from bot.conversation import ConversationService
 from bot.i18n import Translator
@@ -16,7 +17,9 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.skills.base import Skill, SkillRegistry
 from bot.skills.greeting import GreetingSkill
+from bot.skills.classify import ClassifySkill
 from bot.skills.handoff import HandoffSkill
+from bot.skills.knowledge import KnowledgeSkill
 from bot.skills.language import LanguageSkill
 from bot.skills.out_of_scope import OutOfScopeSkill
 from bot.store.conversations import ConversationStore
@@ -44,6 +47,7 @@ class Container:
     metrics: Metrics
     translator: Translator
     platform: HttpPlatformClient
+    knowledge: KnowledgeService
     platform_app: Any | None  # the built-in sandbox (mounted at /platform/v1) when no URL is set
     accounts: StaffAccounts
     desk: StaffDesk
@@ -59,7 +63,7 @@ class Container:
 
 def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
               skills: list[Skill] | None = None, engine: Engine | None = None,
-              run_migrations: bool = True) -> Container:
+              run_migrations: bool = True, knowledge: KnowledgeService | None = None) -> Container:
     """Wire the application for ``settings``.
 
     Args:
@@ -77,7 +81,9 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     translator = Translator()
     store = ConversationStore(engine)
     platform, platform_app = make_platform(settings)
-    deps = SkillDeps(settings=settings, engine=engine, platform=platform, translator=translator)
+    knowledge = knowledge or KnowledgeService(settings.resolved_index_dir, settings.chroma_url)
+    deps = SkillDeps(settings=settings, engine=engine, platform=platform, translator=translator,
+                     knowledge=knowledge)
     registry = SkillRegistry(skills if skills is not None else default_skills(deps), fallback=OutOfScopeSkill())
     service = ConversationService(store, registry, recognizer or default_recognizer(settings), translator,
                                   default_language=settings.default_locale, metrics=metrics)
@@ -86,7 +92,7 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     return Container(settings=settings, engine=engine, store=store, outbox=OutboxStore(engine),
                      service=service, metrics=metrics, translator=translator,
                      accounts=StaffAccounts(engine), desk=desk, handoffs=handoffs,
-                     platform=platform, platform_app=platform_app)
+                     platform=platform, platform_app=platform_app, knowledge=knowledge)
 
 
 def make_platform(settings: Settings) -> tuple[HttpPlatformClient, Any | None]:
@@ -141,11 +147,13 @@ class SkillDeps:
     engine: Engine
     platform: HttpPlatformClient
     translator: Translator
+    knowledge: KnowledgeService
 
 
 def default_skills(deps: SkillDeps) -> list[Skill]:
     """Every skill of the product, one per intent (plus the language command)."""
-    skills: list[Skill] = [GreetingSkill(), LanguageSkill(), HandoffSkill()]
+    skills: list[Skill] = [GreetingSkill(), LanguageSkill(), HandoffSkill(),
+                           KnowledgeSkill(deps.knowledge), ClassifySkill(deps.knowledge)]
     from bot.flows import flow_skills  # merchant flows: find buyers, listing, shipping, tracking
 
     skills += flow_skills(deps)

@@ -31,6 +31,64 @@ def _container(settings):  # noqa: ANN001, ANN202
     return bootstrap(settings)
 
 
+def _build_index(knowledge, rebuild: bool = False):  # noqa: ANN001, ANN202
+    """Build or update the knowledge index with a progress bar (nothing to do when current)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(collection: str, done: int, total: int) -> None:
+            if collection not in tasks:
+                tasks[collection] = bar.add_task(f"indexing {collection}", total=total)
+            bar.update(tasks[collection], completed=done, total=total)
+
+        return knowledge.ensure_index(progress=progress, rebuild=rebuild)
+
+
+@app.command()
+def index(rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed everything.")) -> None:
+    """Build the knowledge index (regulations, HS nomenclature, locations); incremental."""
+    import time
+
+    from knowledge.service import KnowledgeService
+
+    settings = _settings()
+    started = time.perf_counter()
+    stats = _build_index(KnowledgeService(settings.resolved_index_dir, settings.chroma_url), rebuild)
+    if stats is None:
+        err.print("The knowledge index is up to date.")
+    else:
+        err.print(f"Index built in {time.perf_counter() - started:.1f} s: {stats}")
+
+
+@app.command()
+def classify(text: str = typer.Argument(..., help="Product description, or - to read one per line from stdin."),
+             top: int = typer.Option(5, "--top", min=1, max=20, help="How many candidates."),
+             as_json: bool = typer.Option(False, "--json", help="JSON (JSON Lines with -).")) -> None:
+    """HS code candidates for a product description."""
+    import json
+
+    from knowledge.service import KnowledgeService
+
+    settings = _settings()
+    knowledge = KnowledgeService(settings.resolved_index_dir, settings.chroma_url)
+    _build_index(knowledge)
+    lines = [line.strip() for line in sys.stdin] if text == "-" else [text]
+    for line in filter(None, lines):
+        result = knowledge.classify(line, top=top)
+        data = {"query": line, "candidates": [
+            {"code": c.code, "heading": c.heading, "description": c.description, "score": round(c.score, 4)}
+            for c in result.candidates]}
+        if as_json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            console.print(f"[bold]{line}[/]")
+            for c in data["candidates"]:
+                console.print(f"  {c['code'][:4]}.{c['code'][4:]}  {c['score']:.2f}  {c['description']}")
+
+
 @app.command()
 def serve(host: Optional[str] = typer.Option(None, help="Address to bind (default 127.0.0.1)."),
           port: Optional[int] = typer.Option(None, help="Port (default 8080).")) -> None:
@@ -44,6 +102,7 @@ def serve(host: Optional[str] = typer.Option(None, help="Address to bind (defaul
     settings = _settings(**overrides)
     configure_logging(settings.log_level)
     container = _container(settings)
+    _build_index(container.knowledge)  # first start: visible progress; later: nothing to do
     application = create_app(container, bind_host=settings.host)
     err.print(f"[bold]tradebot[/] serving on http://{settings.host}:{settings.port} "
               f"(data in {settings.data_dir.resolve()})")

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("./var")
+    index_dir: Path | None = None  # the knowledge index; default: the data dir
     database_url: str | None = None
     chroma_url: str | None = None
     platform_url: str | None = None
@@ -96,6 +97,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tradebot.sqlite3').resolve()}"
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir
 
     def binds_loopback(self, host: str | None = None) -> bool:
         """Whether ``host`` (default: the configured host) is a loopback address."""

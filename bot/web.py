@@ -35,6 +35,8 @@ def create_app(container: Container, *, bind_host: str | None = None) -> FastAPI
         warm = getattr(container.service.recognizer, "warm", None)
         if warm is not None:  # load models before the first merchant waits for them
             await asyncio.to_thread(warm)
+        if await asyncio.to_thread(container.knowledge.index.is_built):
+            await asyncio.to_thread(container.knowledge.warm_up)
         try:
             for channel in channels:
                 await channel.start()

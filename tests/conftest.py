@@ -64,12 +64,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
+SHARED_INDEX_DIR = Path(__file__).resolve().parents[1] / "var" / "test-index"
+
+
+@pytest.fixture(scope="session")
+def shared_index_dir() -> Path:
+    """One knowledge index for the whole run (incremental: unchanged sources cost nothing)."""
+    from knowledge.service import KnowledgeService
+
+    KnowledgeService(SHARED_INDEX_DIR).ensure_index()
+    return SHARED_INDEX_DIR
+
+
 @pytest.fixture
-def settings_factory(tmp_path: Path):
+def settings_factory(tmp_path: Path, shared_index_dir: Path):
     from bot.settings import Settings
 
     def make(**overrides: object) -> Settings:
-        values = {"data_dir": tmp_path / "var", "_env_file": None, **overrides}
+        values = {"data_dir": tmp_path / "var", "index_dir": shared_index_dir, "_env_file": None, **overrides}
         return Settings(**values)  # type: ignore[arg-type]
 
     return make

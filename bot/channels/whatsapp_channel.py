@@ -103,6 +103,7 @@ class WhatsAppChannel:
                                            name="whatsapp-outbox")]
 
     async def stop(self) -> None:
+        """Stop the worker (rows in flight go back to the inbox) and the pusher."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -124,6 +125,7 @@ class WhatsAppChannel:
         return router
 
     async def verify_subscription(self, request: Request) -> Response:
+        """Echo ``hub.challenge`` as plain text when ``hub.verify_token`` is ours, else 403."""
         params = request.query_params
         mode, token = params.get("hub.mode"), params.get("hub.verify_token") or ""
         challenge = params.get("hub.challenge") or ""
@@ -137,6 +139,7 @@ class WhatsAppChannel:
         return PlainTextResponse(challenge)
 
     async def receive(self, request: Request) -> JSONResponse:
+        """Verify, validate, store, acknowledge: the reply is sent later by the inbox worker."""
         try:
             raw = await read_capped(request, self._max_body)
         except BodyTooLarge:

@@ -50,11 +50,13 @@ class WhatsAppSender:
         self._clock = clock
 
     def bodies(self, replies: tuple[Reply, ...] | list[Reply], to: str, language: str) -> list[dict]:
+        """The ``/messages`` request bodies for ``replies``, with labels in ``language``."""
         labels = Labels(options=self._translator.text("whatsapp.options", language),
                         choose=self._translator.text("whatsapp.choose", language))
         return [body for reply in replies for body in render_reply(reply, to, labels)]
 
     def in_window(self, last_inbound: datetime | None) -> bool:
+        """Whether free-form messages may still be sent after an inbound message at ``last_inbound``."""
         return last_inbound is not None and self._clock() - last_inbound < SERVICE_WINDOW
 
     async def deliver_out_of_band(self, item: PendingDelivery, language: str) -> None:
@@ -106,6 +108,7 @@ class InboxWorker:
         self._wake.set()
 
     async def run(self) -> None:
+        """Process rows until cancelled: at once when woken, else every ``interval`` seconds."""
         while True:
             try:
                 handled = await self.drain()

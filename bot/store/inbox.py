@@ -91,6 +91,7 @@ class InboxStore:
             s.execute(update(InboxRow).where(InboxRow.id == item_id).values(sent=sent))
 
     def done(self, item_id: int) -> None:
+        """Mark a claimed row as handled for good."""
         with self._sessions.begin() as s:
             s.execute(update(InboxRow).where(InboxRow.id == item_id)
                       .values(status="done", lease_until=None, last_error=None))

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from tests.conftest import SHARED_INDEX_DIR
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("shared_index_dir")]
 TRADEBOT = str(Path(sys.executable).with_name("tradebot"))
 
 
 def run(args, tmp_path, **env):
-    full_env = {**os.environ, "TRADEBOT_DATA_DIR": str(tmp_path / "var"), **env}
+    full_env = {**os.environ, "TRADEBOT_DATA_DIR": str(tmp_path / "var"), "TRADEBOT_INDEX_DIR": str(SHARED_INDEX_DIR), **env}
     full_env.pop("TRADEBOT_DATABASE_URL", None)
     return subprocess.run([TRADEBOT, *args], cwd=tmp_path, env=full_env, capture_output=True,
                           text=True, timeout=120)
@@ -43,7 +45,7 @@ def test_bad_settings_fail_fast_with_a_clear_message(tmp_path):
 
 
 def test_chat_reads_lines_and_numbers_pick_options(tmp_path):
-    full_env = {**os.environ, "TRADEBOT_DATA_DIR": str(tmp_path / "var")}
+    full_env = {**os.environ, "TRADEBOT_DATA_DIR": str(tmp_path / "var"), "TRADEBOT_INDEX_DIR": str(SHARED_INDEX_DIR)}
     p = subprocess.run([TRADEBOT, "chat", "--sender", "cara"], input="/lang\n2\n/quit\n", text=True,
                        capture_output=True, cwd=tmp_path, env=full_env, timeout=120)
     assert p.returncode == 0, p.stderr

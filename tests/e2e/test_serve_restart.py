@@ -10,14 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import SHARED_INDEX_DIR
+
 from tests.conftest import free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("shared_index_dir")]
 TRADEBOT = str(Path(sys.executable).with_name("tradebot"))
 
 
 def start_server(data_dir: Path, port: int, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "TRADEBOT_DATA_DIR": str(data_dir), "TRADEBOT_PORT": str(port), **(extra_env or {})}
+    env = {**os.environ, "TRADEBOT_DATA_DIR": str(data_dir), "TRADEBOT_INDEX_DIR": str(SHARED_INDEX_DIR), "TRADEBOT_PORT": str(port), **(extra_env or {})}
     env.pop("TRADEBOT_DATABASE_URL", None)
     env.update(extra_env or {})
     proc = subprocess.Popen([TRADEBOT, "serve"], env=env, cwd=data_dir.parent,

@@ -1,0 +1,208 @@
+"""Grounded, cited, chat-sized answers composed from retrieved passages (no LLM).
+
+The answer quotes the best sections verbatim (so it cannot state anything the corpus
+does not say), names its sources by title and article id, and is framed in the user's
+language. When no passage is relevant enough, ``compose_answer`` returns None so that
+the bot says it does not know and offers a human, instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from knowledge.embeddings import single_thread_blas
+from knowledge.retrieval import Passage
+from knowledge.text import sentences, tokenize
+
+# A passage counts as relevant when its cosine similarity (USE multilingual) or its
+# share of the question's content words is high enough. Set from the score
+# distributions of on-topic vs off-topic questions (bench/knowledge_eval.py prints both).
+MIN_SIMILARITY = 0.30
+WEAK_SIMILARITY = 0.20  # enough when the passage also shares the question's words
+MIN_OVERLAP = 0.2
+STRONG_OVERLAP = 0.5
+MAX_POOL_PASSAGES = 16  # sections whose sentences may be quoted
+MAX_CHARS = 1200  # quoted text per answer: one chat message
+# Sentence score = weighted similarity to the question, shared words, the similarity of
+# the sentence's section, and a bonus for the best article.
+W_SENTENCE, W_OVERLAP, W_PASSAGE, W_TOP_ARTICLE, W_NUMBER = 0.6, 0.3, 0.3, 0.1, 0.1
+
+FRAMING = {
+    "fallback": {
+        "de": "(Dazu gibt es noch keinen Artikel auf Deutsch; hier der englische Text.)",
+        "zh": "（此内容暂无中文版本，以下为英文原文。）",
+        "es": "(Aún no hay un artículo en español sobre esto; este es el texto en inglés.)",
+        "fr": "(Il n'existe pas encore d'article en français à ce sujet ; voici le texte anglais.)",
+        "en": "(This article is not available in your language yet; here is the English text.)",
+    },
+    "sources": {"en": "Sources", "de": "Quellen", "zh": "来源", "es": "Fuentes", "fr": "Sources"},
+    "as_of": {"en": "as of", "de": "Stand", "zh": "截至", "es": "a fecha de", "fr": "à jour au"},
+}
+
+
+@dataclass
+class Answer:
+    """A composed answer.
+
+    Attributes:
+        text: the message body, including the source line.
+        sources: cited articles, ``[{"id": article_id, "title": title}]``.
+        language: the user's language (the language of the framing).
+        fallback_language: True when some quoted text is in English because the
+            article does not exist in the user's language.
+        passages: the passages quoted, best first.
+    """
+
+    text: str
+    sources: list[dict] = field(default_factory=list)
+    language: str = "en"
+    fallback_language: bool = False
+    passages: list[Passage] = field(default_factory=list)
+
+
+def is_relevant(p: Passage) -> bool:
+    """Whether a passage is good enough to answer from."""
+    return (
+        p.similarity >= MIN_SIMILARITY
+        or (p.similarity >= WEAK_SIMILARITY and p.overlap >= MIN_OVERLAP and p.lexical > 0)
+        # the best BM25 hit, sharing most (and at least three) of the question's words
+        or (p.overlap >= STRONG_OVERLAP and p.matched >= 3 and p.lexical >= 0.99)
+    )
+
+
+# Questions that ask for a number, a date or a duration: sentences with digits answer them.
+_QUANTITY_RE = re.compile(
+    r"\b(how (many|much|long|soon)|when|deadline|limit|threshold|wie (viel|viele|lange)|wann|frist|grenze"
+    r"|cu[aá]nt[oa]s?|cu[aá]ndo|plazo|l[ií]mite|combien|quand|d[ée]lai|seuil)\b|多少|多久|几|何时|什么时候|期限|门槛",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Sentence:
+    passage: Passage
+    order: tuple[int, int]  # (passage position, sentence position)
+    text: str
+    score: float = 0.0
+
+
+def _sentence_pool(question: str, passages: Sequence[Passage], embedder) -> list[_Sentence]:
+    pool = []
+    for pi, p in enumerate(passages[:MAX_POOL_PASSAGES]):
+        for si, sent in enumerate(sentences(p.text)):
+            if len(sent) > 8:
+                pool.append(_Sentence(p, (pi, si), sent))
+    q_tokens = set(tokenize(question))
+    sims = np.zeros(len(pool), dtype=np.float32)
+    if embedder is not None and pool:
+        with single_thread_blas():
+            matrix = _embed_cached(embedder, [s.text for s in pool])
+            sims = matrix @ embedder.embed_one(question, query=True)
+    top_article = passages[0].article_id
+    wants_number = bool(_QUANTITY_RE.search(question))
+    for s, sim in zip(pool, sims):
+        words = set(tokenize(s.text)) | set(tokenize(s.passage.heading))
+        overlap = len(q_tokens & words) / len(q_tokens) if q_tokens else 0.0
+        s.score = (
+            W_SENTENCE * float(sim) + W_OVERLAP * overlap + W_PASSAGE * s.passage.similarity
+            + (W_TOP_ARTICLE if s.passage.article_id == top_article else 0.0)
+            + (W_NUMBER if wants_number and any(ch.isdigit() for ch in s.text) else 0.0)
+        )
+    return pool
+
+
+_cache: dict[tuple[str, str], np.ndarray] = {}
+_CACHE_MAX = 50_000
+
+
+def _embed_cached(embedder, texts: list[str]) -> np.ndarray:
+    """Sentence vectors, cached per process (the corpus is small and fixed)."""
+    missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _cache]
+    fresh = dict(zip(missing, embedder.embed(missing))) if missing else {}
+    if len(_cache) + len(fresh) <= _CACHE_MAX:
+        _cache.update({(embedder.name, t): v for t, v in fresh.items()})
+    return np.vstack([fresh[t] if t in fresh else _cache[(embedder.name, t)] for t in texts])
+
+
+def _select(question: str, passages: Sequence[Passage], embedder) -> list[tuple[Passage, str]]:
+    """The best sentences (by meaning, shared words and their passage), in text order."""
+    pool = _sentence_pool(question, passages, embedder)
+    if not pool:
+        return []
+    # The best-ranked section is quoted whole; other sections contribute their best sentences.
+    lead = max(passages[:MAX_POOL_PASSAGES], key=lambda p: p.score)
+    chosen = [s for s in pool if s.passage is lead]
+    used = sum(len(s.text) + 1 for s in chosen)
+    for s in sorted(pool, key=lambda s: -s.score):
+        if s.passage is lead:
+            continue
+        if used + len(s.text) > MAX_CHARS and chosen:
+            continue
+        chosen.append(s)
+        used += len(s.text) + 1
+        if used >= MAX_CHARS * 0.9:
+            break
+    chosen.sort(key=lambda s: s.order)
+    out: list[tuple[Passage, str]] = []
+    for s in chosen:
+        if out and out[-1][0] is s.passage:
+            out[-1] = (s.passage, out[-1][1] + " " + s.text)
+        else:
+            out.append((s.passage, s.text))
+    return out
+
+
+def compose_answer(question: str, language: str, passages: Sequence[Passage], embedder=None) -> Answer | None:
+    """Answer ``question`` from ``passages``, or None when nothing is relevant enough.
+
+    The answer quotes the sentences that best match the question (by embedding
+    similarity when ``embedder`` is given, shared words and passage rank), in text order,
+    under their article title, within ``MAX_CHARS``.
+
+    Args:
+        question: the user's question.
+        language: the user's language (en/de/zh/es/fr); framing strings use it.
+        passages: retrieval results, best first (``Retriever.search_articles`` gives
+            whole articles, which lets the answer use a neighbouring section's fact).
+        embedder: the index embedder, for sentence similarity (optional).
+
+    Returns:
+        An ``Answer`` citing every quoted article, or None ("no answer": the bot should
+        say it does not know and offer a human).
+    """
+    if not passages or not any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES]):
+        return None
+    picked = _select(question, passages, embedder)
+    if not picked:
+        return None
+    lang = language if language in FRAMING["sources"] else "en"
+    fallback = any(p.language != lang for p, _ in picked)
+    parts: list[str] = []
+    framed = False
+    last_article = None
+    for p, text in picked:
+        # The section heading is part of the quote: it often states the fact ("6 digits").
+        block = f"{p.heading}: {text}" if p.heading and p.heading != p.title else text
+        if p.article_id != last_article:
+            if p.language != lang and lang != "en" and not framed:
+                parts.append(FRAMING["fallback"][lang])  # said once, before the first English quote
+                framed = True
+            parts.append(f"{p.title}\n{block}")
+            last_article = p.article_id
+        else:
+            parts[-1] += f"\n{block}"
+    sources, seen, cites = [], set(), []
+    for p, _ in picked:
+        if p.article_id not in seen:
+            seen.add(p.article_id)
+            sources.append({"id": p.article_id, "title": p.title})
+            date = f", {FRAMING['as_of'][lang]} {p.as_of}" if p.as_of else ""
+            cites.append(f"{p.title} ({p.article_id}{date})")
+    cite = "; ".join(cites)
+    parts.append(f"{FRAMING['sources'][lang]}: {cite}")
+    chosen = list({id(p): p for p, _ in picked}.values())
+    return Answer("\n\n".join(parts), sources, lang, fallback and lang != "en", chosen)

@@ -1,0 +1,196 @@
+"""Multilingual HS classifier: dense + BM25 + alias evidence, aggregated per heading.
+
+Each HS heading collects evidence from its documents (HS heading/subheading texts, EU CN
+wording, our en/de/zh/es/fr aliases): the best cosine similarity, the best BM25 score and
+the best alias match. A weighted sum gives the heading score; a softmax over headings
+turns it into a probability-like score in 0..1. Within each top heading the best
+6-digit subheading is picked by the same evidence restricted to subheading-level docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from knowledge.clarify import clarifying_question, detect_language
+from knowledge.embeddings import Embedder, single_thread_blas
+from knowledge.hs_data import ALIAS, HsDoc, Nomenclature, load_nomenclature
+from knowledge.lexical import Bm25Index
+from knowledge.text import compact, decompound, has_cjk, tokenize
+
+# Evidence weights and softmax temperature: set once on general grounds (alias hits are
+# the most specific evidence, dense similarity the broadest), not tuned per item.
+W_DENSE, W_BM25, W_ALIAS = 1.0, 0.35, 0.6
+TEMPERATURE = 0.08
+AMBIGUOUS_MARGIN = 0.25  # top-1 minus top-2 score below this -> ask
+AMBIGUOUS_FLOOR = 0.5  # or a top-1 score below this
+
+
+@dataclass
+class Candidate:
+    """One 6-digit HS candidate."""
+
+    code: str
+    heading: str
+    description: str
+    score: float
+
+
+@dataclass
+class ClassifyResult:
+    """Classifier output, shaped for the INTERFACES.md ``classify --json`` line."""
+
+    query: str
+    candidates: list[Candidate] = field(default_factory=list)
+    ambiguous: bool = False
+    clarify_question: str | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: ``{"query", "candidates": [{code, heading, description, score}], ...}``."""
+        return asdict(self)
+
+
+class HsClassifier:
+    """Rank HS headings for a product description.
+
+    Args:
+        docs: classifier documents (see ``knowledge.hs_data.build_documents``).
+        vectors: their unit embeddings, ``(len(docs), dim)``, from ``embedder``.
+        embedder: embeds the query (same model as ``vectors``).
+        nomenclature: HS descriptions (default: the bundled HS 2022 file).
+    """
+
+    def __init__(
+        self,
+        docs: Sequence[HsDoc],
+        vectors: np.ndarray,
+        embedder: Embedder,
+        nomenclature: Nomenclature | None = None,
+    ) -> None:
+        if len(docs) != len(vectors):
+            raise ValueError("docs and vectors differ in length")
+        order = sorted(range(len(docs)), key=lambda i: (docs[i].heading, docs[i].code, docs[i].id))
+        self._docs = [docs[i] for i in order]
+        self._vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32)[order])
+        self._embedder = embedder
+        self._nom = nomenclature or load_nomenclature()
+        heads = [d.heading for d in self._docs]
+        self._headings = sorted(set(heads))
+        self._head_index = {h: i for i, h in enumerate(self._headings)}
+        self._doc_head = np.array([self._head_index[h] for h in heads], dtype=np.int32)
+        starts = [0] + [i for i in range(1, len(heads)) if heads[i] != heads[i - 1]]
+        self._starts = np.array(starts, dtype=np.int64)
+        doc_tokens = [tokenize(d.text) for d in self._docs]
+        self._bm25 = Bm25Index(doc_tokens)
+        self._vocab = frozenset(t for toks in doc_tokens for t in toks)
+        self._alias_latin: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        self._alias_cjk: list[tuple[int, str]] = []
+        for i, d in enumerate(self._docs):
+            if d.kind != ALIAS:
+                continue
+            if has_cjk(d.text):
+                self._alias_cjk.append((i, compact(d.text)))
+            else:
+                toks = frozenset(tokenize(d.text))
+                if toks:
+                    for t in toks:
+                        self._alias_latin.setdefault(t, []).append((i, toks))
+
+    # -- evidence ------------------------------------------------------------------
+    def _query_tokens(self, text: str) -> list[str]:
+        return decompound(tokenize(text), self._vocab)
+
+    def _alias_scores(self, text: str, tokens: list[str]) -> np.ndarray:
+        """Per-document alias evidence: share of the query covered by a matching alias."""
+        out = np.zeros(len(self._docs), dtype=np.float32)
+        qtoks = set(tokens)
+        if qtoks:
+            for tok in qtoks:
+                for i, toks in self._alias_latin.get(tok, ()):
+                    if toks <= qtoks:
+                        out[i] = max(out[i], len(toks) / len(qtoks))
+        qc = compact(text)
+        cjk_len = sum(1 for ch in qc if has_cjk(ch))
+        if cjk_len:
+            for i, term in self._alias_cjk:
+                if term and term in qc:
+                    out[i] = max(out[i], min(1.0, sum(1 for ch in term if has_cjk(ch)) / cjk_len))
+        return out
+
+    def _doc_scores(self, text: str) -> np.ndarray:
+        qv = self._embedder.embed_one(text, query=True)
+        dense = self._vectors @ qv
+        tokens = self._query_tokens(text)
+        bm = self._bm25.scores(tokens)
+        top = float(bm.max()) if bm.size else 0.0
+        bm = bm / top if top > 0 else bm
+        alias = self._alias_scores(text, tokens)
+        return W_DENSE * dense, W_BM25 * bm, W_ALIAS * alias
+
+    def heading_scores(self, text: str) -> np.ndarray:
+        """Raw (uncalibrated) score of every heading, in ``self.headings`` order."""
+        dense, bm, alias = self._doc_scores(text)
+        return self._per_heading(dense, bm, alias)
+
+    def _per_heading(self, dense: np.ndarray, bm: np.ndarray, alias: np.ndarray) -> np.ndarray:
+        reduce = np.maximum.reduceat
+        return reduce(dense, self._starts) + reduce(bm, self._starts) + reduce(alias, self._starts)
+
+    @property
+    def headings(self) -> list[str]:
+        """Heading codes in score-array order."""
+        return list(self._headings)
+
+    def _best_subheading(self, heading: str, doc_total: np.ndarray) -> str:
+        h = self._head_index[heading]
+        lo = int(self._starts[h])
+        hi = int(self._starts[h + 1]) if h + 1 < len(self._starts) else len(self._docs)
+        best_code, best = None, -np.inf
+        for i in range(lo, hi):
+            code = self._docs[i].code
+            if len(code) == 6 and doc_total[i] > best:
+                best_code, best = code, doc_total[i]
+        if best_code is None:
+            subs = self._nom.subheadings.get(heading, ())
+            best_code = subs[0] if subs else heading + "00"
+        return best_code
+
+    # -- public ----------------------------------------------------------------------
+    def classify(self, text: str, top: int = 5, language: str | None = None) -> ClassifyResult:
+        """Top-k 6-digit candidates (one per heading) with calibrated scores.
+
+        Args:
+            text: a product description in en/de/zh/es/fr.
+            top: how many candidates to return.
+            language: the user's language for the clarifying question (guessed if None).
+
+        Returns:
+            The candidates, best first, with ``ambiguous`` and a ``clarify_question``
+            when the top headings are close.
+        """
+        text = " ".join(text.split())
+        if not text or not tokenize(text, stopwords=False):
+            return ClassifyResult(query=text)
+        with single_thread_blas():
+            dense, bm, alias = self._doc_scores(text)
+        head = self._per_heading(dense, bm, alias)
+        probs = np.exp((head - head.max()) / TEMPERATURE)
+        probs /= probs.sum()
+        order = np.argsort(-probs)[: max(1, top)]
+        doc_total = dense + bm + alias
+        candidates = []
+        for j in order:
+            heading = self._headings[int(j)]
+            code = self._best_subheading(heading, doc_total)
+            desc = self._nom.description(code) or self._nom.description(heading)
+            candidates.append(Candidate(code, heading, desc, round(float(probs[j]), 4)))
+        ambiguous = len(candidates) > 1 and (
+            candidates[0].score - candidates[1].score < AMBIGUOUS_MARGIN or candidates[0].score < AMBIGUOUS_FLOOR
+        )
+        question = None
+        if ambiguous:
+            lang = language or detect_language(text)
+            question = clarifying_question([c.heading for c in candidates[:3]], lang)
+        return ClassifyResult(text, candidates, ambiguous, question)

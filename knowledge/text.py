@@ -1,0 +1,137 @@
+"""Text normalisation and tokenisation shared by BM25, the alias matcher and answers.
+
+Latin-script text is lowercased, accent-folded and crudely de-pluralised; Chinese runs
+are segmented with jieba (loaded lazily, from the dictionary shipped in the wheel).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+_SENTENCE_RE = re.compile(r"(?<=[.!?。！？；])\s+|(?<=[。！？；])")
+
+_jieba = None
+_jieba_lock = threading.Lock()
+
+# Words that carry no product or regulation meaning, in the five supported languages.
+STOPWORDS = frozenset(
+    """
+    a an and are as at be by can do does for from how i in is it my of on or our the this
+    to what when which who why will with we you your me us
+    der die das den dem des ein eine einer eines und oder fur mit von zu im in ist sind wie
+    was wer wann welche welcher welches ich wir sie es auf aus bei nach uber
+    el la los las un una unos unas y o de del en con para por que como cual es son mi mis
+    le les des du au aux et ou en avec pour par que quel quelle est sont mon ma mes je nous
+    """.split()
+)
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains Chinese characters."""
+    return bool(_CJK_RE.search(text))
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents (``Käse`` → ``kase``, ``é`` → ``e``); keeps CJK."""
+    text = text.lower().replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _segmenter():
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def stem(token: str) -> str:
+    """A deliberately crude plural stripper for en/de/es/fr (``shoes`` → ``shoe``)."""
+    if len(token) > 4 and token.endswith("es") and token[-3] in "sxzh":
+        return token[:-2]
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+@lru_cache(maxsize=4096)
+def _segment_cjk(run: str) -> tuple[str, ...]:
+    return tuple(w for w in _segmenter().lcut(run) if w.strip())
+
+
+_LETTER_HYPHEN_RE = re.compile(r"\b([a-z0-9])-(?=[a-z])")
+_SLASH_ABBREV_RE = re.compile(r"\b([a-z])/([a-z])\b")  # d/p, d/a, b/l
+
+
+def decompound(tokens: list[str], vocabulary) -> list[str]:
+    """Split unknown compounds (German ``herrenpullover``) at a known head word.
+
+    A token not in ``vocabulary`` is replaced by its longest known suffix (at least 4
+    letters, leaving at least 3) plus the remaining prefix when that is known too.
+    Compounds in German (and some Dutch-like product names) are head-final, so the
+    suffix names the product.
+    """
+    out: list[str] = []
+    for tok in tokens:
+        if tok in vocabulary or len(tok) < 7 or has_cjk(tok):
+            out.append(tok)
+            continue
+        for cut in range(3, len(tok) - 3):
+            head = tok[cut:]
+            if head in vocabulary:
+                prefix = tok[:cut]
+                if prefix in vocabulary:
+                    out.append(prefix)
+                elif prefix.endswith("s") and prefix[:-1] in vocabulary:  # Fugen-s
+                    out.append(prefix[:-1])
+                out.append(head)
+                break
+        else:
+            out.append(tok)
+    return out
+
+
+def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
+    """Tokens for lexical matching: folded, stemmed Latin words and jieba-segmented Chinese.
+
+    Args:
+        text: any text in en/de/zh/es/fr.
+        stopwords: drop common function words when True.
+
+    Returns:
+        The token list (may be empty).
+    """
+    out: list[str] = []
+    # "t-shirt", "e-bike", "x-ray": a one-letter prefix belongs to the word.
+    folded = _SLASH_ABBREV_RE.sub(r"\1\2", _LETTER_HYPHEN_RE.sub(r"\1", fold(text)))
+    for tok in _TOKEN_RE.findall(folded):
+        if _CJK_RE.fullmatch(tok):
+            out.extend(_segment_cjk(tok))
+            continue
+        if stopwords and tok in STOPWORDS:
+            continue
+        out.append(stem(tok))
+    return out
+
+
+def compact(text: str) -> str:
+    """Folded text with everything but letters, digits and CJK removed (for substrings)."""
+    return "".join(_TOKEN_RE.findall(fold(text)))
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences (Latin and Chinese punctuation)."""
+    parts = [p.strip() for p in _SENTENCE_RE.split(text.replace("\n", " "))]
+    return [p for p in parts if p]

@@ -1,0 +1,64 @@
+"""HS classifier on a six-chapter index."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.clarify import QUESTIONS, clarifying_question, detect_language
+from knowledge.service import KnowledgeService
+
+
+@pytest.fixture(scope="module")
+def service(built_index, small_sources):
+    svc = KnowledgeService(built_index.data_dir, sources=small_sources)
+    svc._index = built_index  # share the session's embedder and client
+    return svc
+
+
+@pytest.mark.parametrize("text,heading", [
+    ("roasted coffee beans", "0901"),
+    ("grüner Tee", "0902"),
+    ("红葡萄酒", "2204"),
+    ("cerveza", "2203"),
+    ("téléphones portables", "8517"),
+    ("men's cotton t-shirts", "6109"),
+    ("Holzstühle", "9401"),
+])
+def test_classify_finds_heading_in_five_languages(service, text, heading):
+    result = service.classify(text, top=3)
+    assert result.candidates[0].heading == heading
+    top = result.candidates[0]
+    assert len(top.code) == 6 and top.code.startswith(heading) and top.description
+
+
+def test_scores_are_calibrated_probabilities(service):
+    result = service.classify("green tea", top=5)
+    scores = [c.score for c in result.candidates]
+    assert all(0 <= s <= 1 for s in scores) and sum(scores) <= 1.0001
+    assert scores == sorted(scores, reverse=True)
+    assert len({c.heading for c in result.candidates}) == len(result.candidates)
+
+
+def test_json_shape_matches_interfaces(service):
+    d = service.classify("green tea", top=2).to_dict()
+    assert set(d) == {"query", "candidates", "ambiguous", "clarify_question"}
+    assert set(d["candidates"][0]) == {"code", "heading", "description", "score"}
+
+
+def test_ambiguous_garment_asks_knitted_or_woven(service):
+    result = service.classify("women's dress", top=3, language="en")
+    if result.ambiguous:  # the knit/woven split is the classic close call
+        assert result.clarify_question in {q["en"] for q in QUESTIONS.values()}
+    assert {c.heading[:2] for c in result.candidates[:2]} <= {"61", "62"}
+
+
+def test_clarifying_questions_are_localised():
+    assert clarifying_question(["6104", "6204"], "de") == QUESTIONS["knit"]["de"]
+    assert clarifying_question(["6203", "6204"], "fr") == QUESTIONS["gender"]["fr"]
+    assert clarifying_question(["3004", "3003"], "zh") == QUESTIONS["retail"]["zh"]
+    assert clarifying_question(["3924", "7323"], "es") == QUESTIONS["material"]["es"]
+    assert detect_language("绿茶") == "zh" and detect_language("Schuhe für Herren") == "de"
+
+
+def test_empty_text_gives_no_candidates(service):
+    assert service.classify("   ").candidates == []
