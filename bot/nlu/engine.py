@@ -156,7 +156,7 @@ class NluEngine:
         classifier = self._ensure_loaded()
         vector = self._embedder([text.strip() or "."])
         scores = classifier.predict(vector)[0]
-        ranked = sorted(zip(INTENTS, scores.tolist()), key=lambda pair: -pair[1])
+        ranked = sorted(zip(INTENTS, scores.tolist(), strict=True), key=lambda pair: -pair[1])
         return [(intent, float(score)) for intent, score in ranked]
 
     def understand(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
+from .locales import normalize_locale
 from .results import SUPPORTED_LANGUAGES
 
 DEFAULT_LANGUAGE = "en"
@@ -17,7 +18,7 @@ DEFAULT_LANGUAGE = "en"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Tokens that say nothing about the language: codes, ids, numbers, units, Incoterms.
 _NEUTRAL = re.compile(
-    r"(?i)https?://\S+|\b[A-Z]{2,4}-[A-Z0-9-]+\b|[\d.,:/%'’+\-]+\w{0,3}"
+    r"(?i)https?://\S+|(?-i:\b[A-Z]{2,4}-[A-Z0-9-]+\b)|\d[\d.,:/%'’+\-]*[^\W\d_]{0,3}"
     r"|\b(?:hs|hts|ok|okay|fob|cif|cfr|exw|fca|cpt|cip|dap|dpu|ddp|fas|teu|usd|eur|cny|"
     r"rmb|kg|pcs|cbm|ft|hc|lcl|fcl|taric|sku|id|pdf|faq|bot|hi)\b"
 )
@@ -76,8 +77,8 @@ def detect_language(text: str, prior: str | None = None) -> tuple[str, float]:
     Args:
         text: The message.
         prior: The language we expect: the user's explicit choice or, failing that,
-            the channel's hint (already normalised with :func:`normalize_locale`).
-            Unsupported values are ignored.
+            the channel's hint. Channel codes are normalised (``de-AT`` -> ``de``);
+            unsupported ones (``pt-BR``) are ignored.
 
     Returns:
         ``(language, confidence)``: one of ``en de zh es fr`` and a score in [0, 1].
@@ -87,7 +88,7 @@ def detect_language(text: str, prior: str | None = None) -> tuple[str, float]:
         >>> detect_language("HS 0902", prior="de")[0]
         'de'
     """
-    prior = prior if prior in SUPPORTED_LANGUAGES else None
+    prior = prior if prior in SUPPORTED_LANGUAGES else normalize_locale(prior)
     fallback = prior or DEFAULT_LANGUAGE
     han = len(_HAN.findall(text))
     content = _NEUTRAL.sub(" ", text)

@@ -99,12 +99,14 @@ class Understanding:
     Attributes:
         intent: The best intent (one of :data:`INTENTS`).
         confidence: Its score in [0, 1].
-        alternatives: The top three intents with scores, best first (the first is
-            ``intent``); show them as buttons when :attr:`is_uncertain`.
+        alternatives: Up to three intents with scores, best first (the first is
+            ``intent``; a command or rule decision lists only itself); show them as
+            buttons when :attr:`is_uncertain`.
         entities: What the message names.
         language: Detected ISO 639-1 code (one of :data:`SUPPORTED_LANGUAGES`).
         language_confidence: Score of that language in [0, 1].
         source: How the intent was decided: ``command``, ``rule`` or ``model``.
+        uncertain_below: The engine's threshold behind :attr:`is_uncertain`.
     """
 
     intent: str

@@ -22,7 +22,9 @@ _HS_CUE = re.compile(
     r"code\s+sh\b|\bsh\b|nc8|nomenclature|partida|arancel|código|codigo|税号|税则|编码|"
     r"编号|商品编码|海关编码|heading|subheading|position|code)"
 )
-_HS_DOTTED = re.compile(r"(?<![\d.,])(\d{4})[.\s](\d{2})(?:[.\s](\d{2})(?:[.\s](\d{2}))?)?(?![\d.,])")
+_HS_DOTTED = re.compile(
+    r"(?<![\d.,])(\d{4})[.\s](\d{2})(?:[.\s](\d{2})(?:[.\s](\d{2}))?)?(?![\d.,])"
+)
 _HS_EDITIONS = frozenset({"1988", "1992", "1996", "2002", "2007", "2012", "2017", "2022", "2027"})
 _HS_PLAIN = re.compile(r"(?<![\d.,])(\d{4}|\d{6}|\d{8}|\d{10})(?![\d.,])")
 
@@ -47,7 +49,10 @@ def _normalize_id(raw: str, prefix: str) -> str:
     return f"{prefix}-{body.upper()}"
 
 
-def find_ids(text: str, patterns: IdPatterns) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+Span = tuple[int, int, str]
+
+
+def find_ids(text: str, patterns: IdPatterns) -> tuple[list[Span], list[Span]]:
     """Find listing and shipment ids.
 
     Returns:

@@ -34,7 +34,8 @@ _RELATIVE_DAYS = {
     "today": 0, "tomorrow": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
     "heute": 0, "morgen": 1, "übermorgen": 2, "uebermorgen": 2, "ubermorgen": 2,
     "hoy": 0, "mañana": 1, "manana": 1, "pasado mañana": 2, "pasado manana": 2,
-    "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1, "après-demain": 2, "apres-demain": 2, "aprés-demain": 2,
+    "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1, "après-demain": 2, "apres-demain": 2,
+    "aprés-demain": 2,
     "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "後天": 2, "大后天": 3,
 }
 _SMALL_NUMBERS = {
@@ -49,15 +50,21 @@ _UNIT_DAYS = {"day": 1, "days": 1, "tag": 1, "tagen": 1, "tage": 1, "día": 1, "
               "semaines": 7, "天": 1, "日": 1, "周": 7, "星期": 7, "个星期": 7, "個星期": 7}
 
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
-_NEXT_WEEK = r"(?:next week|nächste woche|naechste woche|kommende woche|la semana que viene|la próxima semana|la proxima semana|la semaine prochaine)"
+_NEXT_WEEK = (
+    r"(?:next week|nächste woche|naechste woche|kommende woche|la semana que viene|"
+    r"la próxima semana|la proxima semana|la semaine prochaine)"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")),
     ("zh_full", re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]")),
-    ("numeric", re.compile(r"(?<![\d.,/])(\d{1,2})([./])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/]|[.,]\d)")),
+    ("numeric", re.compile(
+        r"(?<![\d.,/])(\d{1,2})([./])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/]|[.,]\d)")),
     ("zh_next_week", re.compile(r"下(?:个)?(?:周|星期|礼拜|禮拜|週)([一二三四五六日天])")),
     ("zh_this_week", re.compile(r"(?:这|這|本)(?:个)?(?:周|星期|礼拜|週)([一二三四五六日天])")),
     ("zh_weekday", re.compile(r"(?<![下这這本个])(?:周|星期|礼拜|禮拜|週)([一二三四五六日天])")),
-    ("next_week_day", re.compile(rf"(?i)\b{_NEXT_WEEK}\s*(?:on\s+|am\s+|el\s+|le\s+)?({_WD})\b|\b({_WD})\s+(?:of\s+)?{_NEXT_WEEK}")),
+    ("next_week_day", re.compile(
+        rf"(?i)\b{_NEXT_WEEK}\s*(?:on\s+|am\s+|el\s+|le\s+)?({_WD})\b"
+        rf"|\b({_WD})\s+(?:of\s+)?{_NEXT_WEEK}")),
     ("weekday", re.compile(
         rf"(?i)(?:\b(?:next|this|coming|on|nächsten|nächster|nächste|naechsten|kommenden|"
         rf"diesen|am|el próximo|el proximo|próximo|proximo|este|el|ce|le)\s+)?\b({_WD})\b"
@@ -65,7 +72,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("in_days", re.compile(
         r"(?i)\b(?:in|within|dentro de|en|dans|d'ici)\s+(\d{1,3}|[a-zäöüéè]+)\s+"
         r"(days?|tag(?:en|e)?|días?|dias?|jours?|weeks?|wochen?|semanas?|semaines?)\b")),
-    ("zh_in_days", re.compile(r"(\d{1,3}|[一二两三四五六七八九十]+)\s*(天|个星期|個星期|星期|周)(?:之?后|以后|後)")),
+    ("zh_in_days", re.compile(
+        r"(\d{1,3}|[一二两三四五六七八九十]+)\s*(天|个星期|個星期|星期|周)(?:之?后|以后|後)")),
     ("relative", re.compile(
         r"(?i)(?<![\w-])(the day after tomorrow|day after tomorrow|pasado ma[ñn]ana|"
         r"apr[èe]s-demain|[üu]e?bermorgen|aujourd[’']hui|大后天|today|tomorrow|heute|morgen|"
@@ -174,7 +182,8 @@ def _resolve(kind: str, match: re.Match[str], today: dt.date, language: str) -> 
             return None
         return today + dt.timedelta(days=count * unit)
     if kind == "relative":
-        if _NOT_A_DATE.search(match.string[:match.start()]) and g[0].lower() in ("morgen", "mañana", "manana"):
+        ambiguous = g[0].lower() in ("morgen", "mañana", "manana")
+        if ambiguous and _NOT_A_DATE.search(match.string[:match.start()]):
             return None
         days = _RELATIVE_DAYS.get(g[0].lower())
         return None if days is None else today + dt.timedelta(days=days)

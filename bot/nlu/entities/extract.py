@@ -20,6 +20,14 @@ from .money import find_money
 from .quantities import find_quantities
 
 _DEFAULT_IDS = IdPatterns()
+# Regions are not places to ship to: "demand in Europa" is no port "Europa Point".
+_REGIONS = frozenset({
+    "europe", "europa", "asia", "asien", "asie", "africa", "afrika", "afrique", "áfrica",
+    "america", "amerika", "amérique", "américa", "latin america", "lateinamerika",
+    "latinoamérica", "amérique latine", "middle east", "nahost", "oriente medio",
+    "moyen-orient", "scandinavia", "skandinavien", "escandinavia", "scandinavie", "oceania",
+    "ozeanien", "océanie", "the world", "welt", "mundo", "monde", "eu", "asean",
+})
 
 
 def _mask(text: str, spans) -> str:
@@ -57,7 +65,7 @@ def _place_at_start(text: str):
 @functools.lru_cache(maxsize=1)
 def _country_words() -> frozenset[str]:
     insensitive, sensitive = country_names()
-    return frozenset(insensitive) | frozenset(n.lower() for n in sensitive)
+    return frozenset(insensitive) | frozenset(n.lower() for n in sensitive) | _REGIONS
 
 
 def extract_entities(

@@ -94,7 +94,9 @@ def lookup_place(name: str) -> str | None:
     return found.code if found is not None else None
 
 
-def find_locations(text: str, *, skip_words: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+def find_locations(
+    text: str, *, skip_words: frozenset[str] = frozenset()
+) -> list[tuple[int, int, str]]:
     """Find ports and cities in ``text``.
 
     Args:

@@ -1,4 +1,5 @@
-"""Money in local formats: ``1.234,50 €``, ``12 USD/kg``, ``¥80``, ``€0,80 pro Stück``, ``80元/公斤``."""
+"""Money in local formats: ``1.234,50 €``, ``12 USD/kg``, ``¥80``, ``€0,80 pro Stück``,
+``80元/公斤``."""
 
 from __future__ import annotations
 
@@ -109,6 +110,7 @@ def find_money(text: str, language: str) -> list[tuple[int, int, Money]]:
             lead = re.search(rf"每\s*({unit_alternation()})\s*$", text[max(0, start - 6):start])
             if lead:
                 unit = unit_lookup()[lead.group(1).lower()]
-                found[index] = (start - len(lead.group(0)), end, Money(money.amount, money.currency, unit))
+                priced = Money(money.amount, money.currency, unit)
+                found[index] = (start - len(lead.group(0)), end, priced)
     found.sort(key=lambda item: item[0])
     return found

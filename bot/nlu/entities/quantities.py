@@ -36,7 +36,7 @@ UNIT_WORDS: dict[str, tuple[str, ...]] = {
 _GENERIC_CLASSIFIERS = frozenset("个個只台套支条片双托方")
 _HAN_UNIT = re.compile(r"[\u4e00-\u9fff]")
 _CONTAINER_SIZE = (
-    r"(?P<size>20|40|45)\s*(?P<ft>ft|feet|foot|fuß|fuss|pies|pieds|'|’|′|\"|尺|英尺|呎)?\s*"
+    r"(?P<size>20|40|45)[\s-]*(?P<ft>ft|feet|foot|fuß|fuss|pies|pieds|'|’|′|\"|尺|英尺|呎)?\s*"
     r"(?P<kind>hc|hq|high[\s-]?cube|gp|dv|st|rf|reefer|ot|高柜|平柜|普柜)?"
 )
 
@@ -58,18 +58,19 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     number = rf"(?P<num>{NUMBER_PATTERN}|{CN_NUMBER_PATTERN})"
     container = re.compile(
         rf"(?i)(?:(?<![A-Za-z0-9.,]){number}\s*(?:x|×|\*|个|個|只)?\s*|(?<![A-Za-z0-9.,]))"
-        rf"{_CONTAINER_SIZE}(?P<tail>\s*(?:container|containers|contenedor(?:es)?|"
-        rf"conteneurs?|集装箱|货柜|柜|櫃|box)?)(?![\w])"
+        rf"{_CONTAINER_SIZE}(?P<tail>[\s-]*(?:container|containers|contenedor(?:es)?|"
+        rf"conteneurs?|集装箱|货柜|柜|櫃|box)?)(?![A-Za-z0-9])"
     )
     plain = re.compile(
-        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?P<unit>{unit_alternation()})"
+        rf"(?i)(?<![A-Za-z0-9.,]){number}\s*(?:x\s*)?(?:[个個只](?=[\u4e00-\u9fff]))?"
+        rf"(?P<unit>{unit_alternation()})"
         r"(?:(?<=[\u3400-\u9fff])|(?![A-Za-zÀ-ÿ]|-\w))"
     )
     return container, plain
 
 
 def _container_unit(match: re.Match[str]) -> str | None:
-    size, kind, tail = match["size"], (match["kind"] or "").lower(), match["tail"].strip()
+    size, kind, tail = match["size"], (match["kind"] or "").lower(), match["tail"].strip(" -")
     if not (match["ft"] or kind or tail):
         return None
     if kind in {"hc", "hq", "high cube", "high-cube", "highcube", "高柜"}:
@@ -110,11 +111,13 @@ def find_quantities(text: str, language: str) -> list[tuple[int, int, Quantity]]
         raw = match["num"]
         if _HAN_UNIT.match(raw) and not _HAN_UNIT.match(word):
             continue  # "五 kg" is not how anyone writes
-        if word in _GENERIC_CLASSIFIERS and not raw[0].isdigit():
-            continue  # "一个问题", "一方面": classifiers after Chinese numerals are no goods
+        if not raw[0].isdigit() and (
+            word in _GENERIC_CLASSIFIERS or (word == "件" and len(raw) < 2)
+        ):
+            continue  # "一个问题", "一方面", "一件事": a numeral word, not an amount
         value = parse_number(raw, language)
-        if value is None:
-            continue
+        if value is None or value == 0:
+            continue  # "零件" (parts) is no zero pieces
         found.append((match.start(), match.end(), Quantity(value, unit)))
     found.sort(key=lambda item: item[0])
     return found

@@ -135,7 +135,8 @@ class IntentClassifier:
             oos = self.labels.index(OUT_OF_SCOPE)
             in_scope = np.ones(c, dtype=bool)
             in_scope[oos] = False
-            best_in_scope = sims[:, np.isin(self._memory_labels, np.flatnonzero(in_scope))].max(axis=1)
+            in_scope_rows = np.isin(self._memory_labels, np.flatnonzero(in_scope))
+            best_in_scope = sims[:, in_scope_rows].max(axis=1)
             far = best_in_scope < cfg.min_similarity
             # Far from every trade example: move most of the mass to out_of_scope.
             scores[far] *= 0.3

@@ -35,12 +35,16 @@ _HINTS: list[tuple[str, float, re.Pattern[str]]] = [
     ("handoff", 0.35, re.compile(
         r"(?i)转人工|人工客服|真人|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+)?(?:human|person|"
         r"someone|agent|representative)|\breal (?:human|person)\b|\bhuman agent\b|"
-        r"\bmit (?:einem|einer) (?:menschen|mitarbeiter|person)\b|\becht(?:en|e)? (?:menschen|person)\b|"
+        r"\bmit (?:einem|einer) (?:menschen|mitarbeiter|person)\b|"
+        r"\becht(?:en|e)? (?:menschen|person)\b|"
         r"\bhablar con (?:un|una|alguien)|\bpersona real\b|\bparler à (?:un|une|quelqu)|"
         r"\bvraie personne\b|\bhumain\b")),
     ("track_shipment", 0.2, re.compile(
         r"(?i)\btrack(?:ing)?\b|sendungsverfolgung|\bverfolg|\brastre|\bseguimiento\b|"
         r"\bsuivi\b|跟踪|追踪|物流信息|到哪")),
+    ("shipping_quote", 0.15, re.compile(
+        r"(?i)\bquote\b|\bfreight\b|\bfracht|运费|运价|\bcotizaci[oó]n|\bflete\b|\bdevis\b|"
+        r"\bfret\b")),
     ("classify", 0.15, re.compile(
         r"(?i)(?:hs|hts|taric|customs|tariff|commodity|zoll|tarif)[\s-]*(?:code|number|nummer|no\.?)"
         r"\s+(?:for|of|für|von|para|de|pour|du|des)\b|"
@@ -96,4 +100,7 @@ def keyword_bonuses(text: str, entities: Entities) -> dict[str, float]:
     for intent, bonus, pattern in _HINTS:
         if pattern.search(text):
             bonuses[intent] = bonuses.get(intent, 0.0) + bonus
+    if entities.hs_codes:
+        # A message that names a tariff code is about classifying (or checking) goods.
+        bonuses["classify"] = bonuses.get("classify", 0.0) + 0.2
     return bonuses
