@@ -81,7 +81,8 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     translator = Translator()
     store = ConversationStore(engine)
     platform, platform_app = make_platform(settings)
-    knowledge = knowledge or KnowledgeService(settings.resolved_index_dir, settings.chroma_url)
+    knowledge = knowledge or KnowledgeService(settings.resolved_index_dir, settings.chroma_url,
+                                              embedder=shared_embedder())
     deps = SkillDeps(settings=settings, engine=engine, platform=platform, translator=translator,
                      knowledge=knowledge)
     registry = SkillRegistry(skills if skills is not None else default_skills(deps), fallback=OutOfScopeSkill())
@@ -121,15 +122,25 @@ def push_channels(settings: Settings) -> set[str]:
     return channels
 
 
-_NLU_ENGINE: list = []  # one engine per process: it is read-only after loading, and thread-safe
+_SHARED: dict[str, Any] = {}  # per process: read-only after loading and thread-safe
+
+
+def shared_embedder():  # noqa: ANN201
+    """The multilingual sentence encoder, loaded once and shared by NLU and retrieval."""
+    if "embedder" not in _SHARED:
+        from knowledge.embeddings import make_embedder
+
+        _SHARED["embedder"] = make_embedder("default")
+    return _SHARED["embedder"]
 
 
 def _nlu_engine(cache_dir: Path):  # noqa: ANN202
-    if not _NLU_ENGINE:
+    if "nlu" not in _SHARED:
         from bot.nlu import NluEngine
+        from bot.nlu_recognizer import SharedEmbedder
 
-        _NLU_ENGINE.append(NluEngine(cache_dir=cache_dir))
-    return _NLU_ENGINE[0]
+        _SHARED["nlu"] = NluEngine(cache_dir=cache_dir, embedder=SharedEmbedder(shared_embedder()))
+    return _SHARED["nlu"]
 
 
 def default_recognizer(settings: Settings) -> Recognizer:

@@ -14,7 +14,8 @@ from bot.messages import InboundMessage, Reply, Turn
 from bot.metrics import Metrics
 from bot.skills.base import SkillRegistry, SkillResult, TurnContext
 from bot.skills.clarify import clarify
-from bot.skills.handoff import offer_human
+from bot.sensitive import asks_legal_advice_on_controls
+from bot.skills.handoff import handoff_result, offer_human
 from bot.store.conversations import ConversationSnapshot, ConversationStore, StaleConversation, TurnRecord
 from bot.understanding import Recognition, Recognizer
 
@@ -36,6 +37,7 @@ def is_cancel_word(text: str) -> bool:
     """A message that is only "cancel" in one of our languages."""
     return text.strip().strip(".!。！ ").lower() in _CANCEL_WORDS
 LANGUAGE_SWITCH_CONFIDENCE = 0.9
+LANGUAGE_FIRST_CONFIDENCE = 0.6
 
 
 class ConversationService:
@@ -181,6 +183,10 @@ class ConversationService:
             ctx.end_flow()  # a new command abandons the half-finished flow
         if command == "intent":
             return await self._chosen_intent(ctx)
+        if not command and asks_legal_advice_on_controls(ctx.message.text):
+            result = handoff_result(ctx, "sensitive")
+            result.replies.insert(0, Reply(ctx.t("knowledge.sensitive")))
+            return result
         if ctx.recognition.details.get("uncertain") and not command:
             asked = clarify(ctx)
             if asked is not None:
@@ -218,6 +224,13 @@ class ConversationService:
         detected = recognition.language
         if state.get("language_forced"):
             return prior
+        # a conversation's established language needs clear evidence to change; a new
+        # conversation follows what the merchant writes over the channel's hint
+        needed = LANGUAGE_SWITCH_CONFIDENCE if state.get("language") else LANGUAGE_FIRST_CONFIDENCE
+        if (detected and detected != prior and not state.get("language_explicit")
+                and recognition.language_confidence >= needed and _long_enough_to_switch(text)):
+            return detected
+        return prior
         if (detected and detected != prior and not state.get("language_explicit")
                 and recognition.language_confidence >= LANGUAGE_SWITCH_CONFIDENCE
                 and _long_enough_to_switch(text)):

@@ -7,6 +7,17 @@ from bot.nlu import NluEngine, extract_entities
 from bot.understanding import COMMANDS, Recognition, parse_command
 
 
+class SharedEmbedder:
+    """Lets the NLU engine use the retrieval embedder (``knowledge.embeddings``): one model in memory."""
+
+    def __init__(self, embedder) -> None:  # noqa: ANN001
+        self._embedder = embedder
+        self.name = f"shared-{getattr(embedder, 'name', type(embedder).__name__)}"
+
+    def __call__(self, texts):  # noqa: ANN001, ANN204
+        return self._embedder.embed(list(texts))
+
+
 class NluRecognizer:
     """Slash commands first (exact), then the NLU engine's intent, entities and language."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from knowledge.answers import Answer, compose_answer
 from knowledge.classifier import ClassifyResult, HsClassifier
-from knowledge.embeddings import make_embedder
+from knowledge.embeddings import Embedder, make_embedder
 from knowledge.hs_data import HsDoc
 from knowledge.index import BuildStats, KnowledgeIndex, Progress
 from knowledge.retrieval import Passage, Retriever
@@ -25,14 +25,16 @@ class KnowledgeService:
         chroma_url: a Chroma server URL instead of the embedded database.
         embedder_name: see ``knowledge.embeddings.make_embedder``.
         sources: override the indexed sources (tests); default ``default_sources()``.
+        embedder: an embedder instance to use instead of building one from ``embedder_name``.
     """
 
     def __init__(self, data_dir: Path, chroma_url: str | None = None, embedder_name: str = "default",
-                 sources: dict | None = None) -> None:
+                 sources: dict | None = None, embedder: Embedder | None = None) -> None:
         self._data_dir = Path(data_dir)
         self._chroma_url = chroma_url
         self._embedder_name = embedder_name
         self._sources = sources
+        self._embedder = embedder  # a shared instance (the bot shares one with its NLU engine)
         self._lock = threading.RLock()
         self._index: KnowledgeIndex | None = None
         self._retriever: Retriever | None = None
@@ -43,8 +45,8 @@ class KnowledgeService:
         """The underlying ``KnowledgeIndex`` (created on first use)."""
         with self._lock:
             if self._index is None:
-                self._index = KnowledgeIndex(self._data_dir, self._chroma_url, make_embedder(self._embedder_name),
-                                             self._sources)
+                embedder = self._embedder or make_embedder(self._embedder_name)
+                self._index = KnowledgeIndex(self._data_dir, self._chroma_url, embedder, self._sources)
             return self._index
 
     def ensure_index(self, progress: Progress | None = None, rebuild: bool = False) -> BuildStats | None:

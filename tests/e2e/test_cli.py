@@ -50,3 +50,15 @@ def test_chat_reads_lines_and_numbers_pick_options(tmp_path):
                        capture_output=True, cwd=tmp_path, env=full_env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "Deutsch" in p.stdout and "Ab jetzt antworte ich auf Deutsch." in p.stdout
+
+
+def test_classify_reads_lines_and_prints_json_lines(tmp_path):
+    full_env = {**os.environ, "TRADEBOT_DATA_DIR": str(tmp_path / "var"), "TRADEBOT_INDEX_DIR": str(SHARED_INDEX_DIR)}
+    p = subprocess.run([TRADEBOT, "classify", "-", "--json", "--top", "3"], input="roasted coffee beans\nLederschuhe\n",
+                       text=True, capture_output=True, cwd=tmp_path, env=full_env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [r["query"] for r in rows] == ["roasted coffee beans", "Lederschuhe"]
+    assert all(len(r["candidates"]) == 3 for r in rows)
+    assert set(rows[0]["candidates"][0]) == {"code", "heading", "description", "score"}
+    assert rows[0]["candidates"][0]["heading"] == "0901" and rows[1]["candidates"][0]["heading"] == "6403"
