@@ -103,7 +103,12 @@ def serve(host: Optional[str] = typer.Option(None, help="Address to bind (defaul
     configure_logging(settings.log_level)
     container = _container(settings)
     _build_index(container.knowledge)  # first start: visible progress; later: nothing to do
-    application = create_app(container, bind_host=settings.host)
+    try:
+        application = create_app(container, bind_host=settings.host)
+    except SettingsError as exc:
+        container.close()
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from None
     err.print(f"[bold]tradebot[/] serving on http://{settings.host}:{settings.port} "
               f"(data in {settings.data_dir.resolve()})")
     try:

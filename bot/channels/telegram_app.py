@@ -43,6 +43,8 @@ class InboxBot(ExtBot):
         super().__init__(**kwargs)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """``getUpdates``, then record the updates (raising ``NetworkError`` if that fails,
+        so the ``Updater`` fetches them again instead of confirming them)."""
         updates = await super().get_updates(*args, **kwargs)
         if updates:
             try:
@@ -63,6 +65,7 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         self._locks = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run ``coroutine`` once the chat's earlier updates are done."""
         key: object = None
         if isinstance(update, Update):
             chat = update.effective_chat

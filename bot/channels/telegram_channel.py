@@ -16,12 +16,13 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.bootstrap import Container
@@ -39,6 +40,7 @@ from bot.store.outbox import PendingDelivery
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 WEBHOOK_PATH = "/webhooks/telegram"
 
 
@@ -74,6 +76,9 @@ class TelegramChannel:
         if self._webhook_url and not self._secret:
             raise SettingsError("TRADEBOT_TELEGRAM_WEBHOOK_URL needs TRADEBOT_TELEGRAM_SECRET: "
                                 "without it anyone could post updates to /webhooks/telegram")
+        if self._secret is not None and not _SECRET_RE.fullmatch(self._secret):
+            raise SettingsError("TRADEBOT_TELEGRAM_SECRET may only use A-Z, a-z, 0-9, _ and - "
+                                "(1-256 characters), as Telegram's setWebhook requires")
         self._api_url = settings.telegram_api_url
         self._container = container
         self._lease = timedelta(seconds=lease if lease is not None else self.lease_seconds)
@@ -87,10 +92,12 @@ class TelegramChannel:
 
     @property
     def polling(self) -> bool:
+        """Whether updates come from ``getUpdates`` (no webhook URL configured)."""
         return not self._webhook_url
 
     @property
     def application(self) -> Application | None:
+        """The PTB application, once :meth:`start` built it."""
         return self._app
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -110,7 +117,7 @@ class TelegramChannel:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await task  # the tasks log their own failures and never raise
         self._tasks.clear()
         app = self._app
         if app is None:
@@ -123,6 +130,12 @@ class TelegramChannel:
             await app.shutdown()
 
     async def _bring_up(self) -> None:
+        try:
+            await self._bring_up_steps()
+        except Exception:  # the HTTP service keeps running; recorded updates wait in the inbox
+            log.exception("telegram channel failed to start")
+
+    async def _bring_up_steps(self) -> None:
         app = self._app
         assert app is not None
         delay = 1.0
@@ -159,6 +172,10 @@ class TelegramChannel:
                 await self._app.bot.set_webhook(self._webhook_url, secret_token=self._secret,
                                                 allowed_updates=list(ALLOWED_UPDATES),
                                                 drop_pending_updates=False)
+                return
+            except BadRequest as exc:  # e.g. not an HTTPS URL: retrying cannot help
+                log.error("Telegram refused the webhook URL; no updates will arrive",
+                          extra={"error": str(exc), "url": self._webhook_url})
                 return
             except TelegramError as exc:
                 log.warning("setWebhook failed; retrying", extra={"error": str(exc), "retry_in": delay})
@@ -204,6 +221,7 @@ class TelegramChannel:
 
     # -- webhook -----------------------------------------------------------------------
     def router(self) -> APIRouter | None:
+        """``POST /webhooks/telegram`` in webhook mode; nothing when polling."""
         if self.polling:
             return None
         router = APIRouter(tags=["telegram channel"])
@@ -226,11 +244,17 @@ class TelegramChannel:
             return self._reject(400, "malformed_json", "request body is not valid JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return self._reject(400, "invalid_update", "not a Telegram update")
+        if any(not isinstance(v, dict) for k, v in data.items() if k != "update_id"):
+            return self._reject(400, "invalid_update", "update fields must be objects")
         if self._app is None:
             return JSONResponse({"error": "starting", "message": "try again"}, status_code=503)
-        fresh = await asyncio.to_thread(self._inbox.record, [data])
+        try:  # parse before storing: a malformed update is refused, not half-recorded
+            update = Update.de_json(data, self._app.bot)
+            fresh = await asyncio.to_thread(self._inbox.record, [data])
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return self._reject(400, "invalid_update", "not a valid Telegram update")
         if fresh:
-            await self._app.update_queue.put(Update.de_json(data, self._app.bot))
+            await self._app.update_queue.put(update)
         else:
             self._container.metrics.duplicates.labels(CHANNEL).inc()
         return JSONResponse({"ok": True})

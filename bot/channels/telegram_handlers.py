@@ -77,6 +77,7 @@ class TelegramHandlers:
         self._claims: dict[int, Claim] = {}
 
     def register(self, app: Application) -> None:
+        """Add the handlers (groups -1, 0, 1) and the error handler to ``app``."""
         private, message = filters.ChatType.PRIVATE, filters.UpdateType.MESSAGE
         app.add_handler(TypeHandler(Update, self.claim), group=-1)
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -103,6 +104,7 @@ class TelegramHandlers:
         self._claims[update.update_id] = claim
 
     async def finish(self, update: Update, _context: Context) -> None:
+        """Mark the update done once every handler ran without error."""
         self._claims.pop(update.update_id, None)
         await asyncio.to_thread(self._inbox.finish, update.update_id)
 
@@ -127,11 +129,13 @@ class TelegramHandlers:
 
     # -- handlers ------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:
+        """A private text or command: to the core, and its replies back."""
         msg = from_text(update, context.bot.username)
         if msg is not None:
             await self._converse(update, context.bot, msg)
 
     async def on_button(self, update: Update, context: Context) -> None:
+        """A button press: answer the query, note the choice, send the payload to the core."""
         query = update.callback_query
         data = query.data or ""
         payload: str | None = data
@@ -148,9 +152,11 @@ class TelegramHandlers:
             await self._converse(update, context.bot, msg)
 
     async def on_edited(self, update: Update, context: Context) -> None:
+        """An edited private message: say that only new messages are read."""
         await self._say(update, context.bot, "telegram.edited")
 
     async def on_unsupported(self, update: Update, context: Context) -> None:
+        """Photos, stickers, voice and other non-text content: a polite reply."""
         await self._say(update, context.bot, "telegram.unsupported")
 
     async def on_group(self, update: Update, context: Context) -> None:

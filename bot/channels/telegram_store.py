@@ -159,6 +159,7 @@ class TelegramStore:
             return [dict(p) for p in rows]
 
     def status_of(self, update_id: int) -> str | None:
+        """The inbox status of an update (``pending``, ``processing``, ``done``, ``failed``) or ``None``."""
         with self._engine.connect() as conn:
             return conn.scalar(select(InboxRow.status).where(self._row(update_id)))
 
