@@ -117,7 +117,7 @@ def push_channels(settings: Settings) -> set[str]:
         channels.add("rest")
     if settings.telegram_token:
         channels.add("telegram")
-    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
+    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id and settings.whatsapp_app_secret:
         channels.add("whatsapp")
     return channels
 

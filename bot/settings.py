@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template: str | None = None  # approved template for replies outside the 24-hour window
 
     llm: str | None = None
     default_locale: str = "en"
