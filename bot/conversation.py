@@ -16,6 +16,7 @@ from bot.skills.base import SkillRegistry, SkillResult, TurnContext
 from bot.skills.clarify import clarify
 from bot.sensitive import asks_legal_advice_on_controls
 from bot.skills.handoff import handoff_result, offer_human
+from bot.store.conversation_lock import conversation_lock_for
 from bot.store.conversations import ConversationSnapshot, ConversationStore, StaleConversation, TurnRecord
 from bot.understanding import Recognition, Recognizer
 
@@ -62,6 +63,8 @@ class ConversationService:
         self._default_language = default_language
         self._metrics = metrics or Metrics()
         self._locks = KeyedLocks()
+        # across workers on PostgreSQL (advisory locks); a no-op on SQLite
+        self._shared_locks = conversation_lock_for(getattr(store, "_engine", None))
 
     async def handle(self, msg: InboundMessage) -> Turn:
         """Process one inbound message exactly once and return its turn.
@@ -69,7 +72,7 @@ class ConversationService:
         A message id seen before returns the stored turn without processing it again.
         """
         started = time.perf_counter()
-        async with self._locks.hold((msg.channel, msg.sender)):
+        async with self._locks.hold((msg.channel, msg.sender)), self._shared_locks.hold((msg.channel, msg.sender)):
             for attempt in range(MAX_ATTEMPTS):
                 snap, done = await asyncio.to_thread(self.store.open_turn, msg)
                 if done is not None:
@@ -160,7 +163,8 @@ class ConversationService:
         if command == "cancel" or (flow and is_cancel_word(ctx.message.text)):
             had_flow = flow is not None
             ctx.end_flow()
-            return SkillResult(Intent.GREETING, [Reply(ctx.t("cancel.done" if had_flow else "cancel.nothing"))])
+            text = ctx.t("cancel.done") if had_flow else ctx.t("cancel.nothing")
+            return SkillResult(Intent.GREETING, [Reply(text)])
         if command == "bot":
             return SkillResult(Intent.GREETING, [Reply(ctx.t("handoff.back"))])
         if command == "lang":
