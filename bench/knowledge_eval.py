@@ -14,8 +14,10 @@ in the system temp folder), then prints:
   (no aliases, no BM25) and for our classifier without CN wording or without aliases;
 * QA hit rate per language on ``knowledge/eval/qa.jsonl``: the share of questions whose
   answer contains every ``must_contain`` fact (a list = any of the alternatives,
-  case-insensitive) and cites a source; no-answer counts; and how many off-topic
-  questions (``knowledge/eval/offtopic.jsonl``) wrongly got an answer.
+  case-insensitive) and cites a source; no-answer counts; how many answers have a
+  structured part (Incoterms/document data rendered in the user's language) and how
+  many quote English text for a de/zh/es/fr user ("English fallback"); and how many
+  off-topic questions (``knowledge/eval/offtopic.jsonl``) wrongly got an answer.
 
 Nothing is asserted here; the figures go into knowledge/README.md.
 """
@@ -109,7 +111,7 @@ def baselines(svc: KnowledgeService, items):
 
 def eval_qa(svc: KnowledgeService, errors=False):
     qa = _jsonl(EVAL_DIR / "qa.jsonl")
-    stats = defaultdict(lambda: {"n": 0, "hit": 0, "none": 0, "chars": 0})
+    stats = defaultdict(lambda: {"n": 0, "hit": 0, "none": 0, "chars": 0, "structured": 0, "english": 0})
     for q in qa:
         ans = svc.answer(q["question"], q["language"])
         s = stats[q["language"]]
@@ -118,12 +120,14 @@ def eval_qa(svc: KnowledgeService, errors=False):
         s["hit"] += ok
         s["none"] += ans is None
         s["chars"] += len(ans.text) if ans else 0
+        s["structured"] += bool(ans and getattr(ans, "structured", ""))
+        s["english"] += bool(ans and ans.fallback_language)
         if errors and not ok:
             missing = "no answer" if ans is None else [f for f in q["must_contain"] if not _has(ans.text, f)]
             cited = [x["id"] for x in ans.sources] if ans else []
             print(f"  miss {q['id']} {q['question']!r} missing {missing} cited {cited} want {q['article_ids']}")
     print("QA hit rate (answer contains every must_contain fact and cites a source)")
-    print("  lang    n   hit rate   no answer   mean answer chars")
+    print("  lang    n   hit rate   no answer   mean answer chars   structured   English fallback")
     tn = th = 0
     for lang in LANGS:
         s = stats[lang]
@@ -131,7 +135,8 @@ def eval_qa(svc: KnowledgeService, errors=False):
             continue
         tn, th = tn + s["n"], th + s["hit"]
         answered = max(1, s["n"] - s["none"])
-        print(f"  {lang}   {s['n']:4d}   {s['hit'] / s['n']:6.1%}   {s['none']:5d}       {s['chars'] // answered:6d}")
+        print(f"  {lang}   {s['n']:4d}   {s['hit'] / s['n']:6.1%}   {s['none']:5d}       {s['chars'] // answered:6d}"
+              f"        {s['structured']:5d}        {s['english']:5d}")
     print(f"  all  {tn:4d}   {th / tn:6.1%}")
     off = _jsonl(EVAL_DIR / "offtopic.jsonl")
     wrong = [o for o in off if svc.answer(o["question"], o["language"]) is not None]

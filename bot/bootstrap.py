@@ -83,17 +83,23 @@ def bootstrap(settings: Settings, *, recognizer: Recognizer | None = None,
     platform, platform_app = make_platform(settings)
     knowledge = knowledge or KnowledgeService(settings.resolved_index_dir, settings.chroma_url,
                                               embedder=shared_embedder())
+    llm = llm_components(settings, metrics, knowledge)
     deps = SkillDeps(settings=settings, engine=engine, platform=platform, translator=translator,
-                     knowledge=knowledge)
+                     knowledge=knowledge, llm=llm)
     registry = SkillRegistry(skills if skills is not None else default_skills(deps), fallback=OutOfScopeSkill())
-    service = ConversationService(store, registry, recognizer or default_recognizer(settings), translator,
-                                  default_language=settings.default_locale, metrics=metrics)
+    recognizer = recognizer or default_recognizer(settings)
+    service_class = ConversationService
+    if llm is not None:  # LLM mode: the model helps on doubt, the offline engine stays underneath
+        recognizer, service_class = llm.wrap_recognizer(recognizer), llm.service_class
+    service = service_class(store, registry, recognizer, translator,
+                            default_language=settings.default_locale, metrics=metrics)
     handoffs = HandoffStore(engine)
     desk = StaffDesk(store, handoffs, service, translator, push_channels=push_channels(settings))
     return Container(settings=settings, engine=engine, store=store, outbox=OutboxStore(engine),
                      service=service, metrics=metrics, translator=translator,
                      accounts=StaffAccounts(engine), desk=desk, handoffs=handoffs,
-                     platform=platform, platform_app=platform_app, knowledge=knowledge)
+                     platform=platform, platform_app=platform_app, knowledge=knowledge,
+                     extras={"llm": llm} if llm is not None else {})
 
 
 def make_platform(settings: Settings) -> tuple[HttpPlatformClient, Any | None]:
@@ -108,6 +114,15 @@ def make_platform(settings: Settings) -> tuple[HttpPlatformClient, Any | None]:
     app = create_platform_app(db)
     client = HttpPlatformClient(f"{SANDBOX_BASE}{PLATFORM_PREFIX}", transport=httpx.ASGITransport(app=app, root_path=PLATFORM_PREFIX))
     return client, app
+
+
+def llm_components(settings: Settings, metrics: Metrics, knowledge: KnowledgeService):  # noqa: ANN201
+    """LLM mode's parts (``bot.llm``, imported only then) when ``TRADEBOT_LLM`` is set, else None."""
+    if not settings.llm:
+        return None
+    from bot.llm import build_llm
+
+    return build_llm(settings, metrics, search=knowledge.search)
 
 
 def push_channels(settings: Settings) -> set[str]:
@@ -145,9 +160,10 @@ def _nlu_engine(cache_dir: Path):  # noqa: ANN202
 
 def default_recognizer(settings: Settings) -> Recognizer:
     """The offline NLU engine (loaded lazily, shared by every container of this process)."""
+    from bot.flows.commands import FlowCommands
     from bot.nlu_recognizer import NluRecognizer
 
-    return NluRecognizer(_nlu_engine((settings.data_dir / "nlu-cache").resolve()))
+    return FlowCommands(NluRecognizer(_nlu_engine((settings.data_dir / "nlu-cache").resolve())))
 
 
 @dataclass
@@ -159,12 +175,14 @@ class SkillDeps:
     platform: HttpPlatformClient
     translator: Translator
     knowledge: KnowledgeService
+    llm: Any = None  # bot.llm.LlmComponents in LLM mode; flows may use ``llm.listing_text``
 
 
 def default_skills(deps: SkillDeps) -> list[Skill]:
     """Every skill of the product, one per intent (plus the language command)."""
+    composer = deps.llm.composer if deps.llm is not None else None
     skills: list[Skill] = [GreetingSkill(), LanguageSkill(), HandoffSkill(),
-                           KnowledgeSkill(deps.knowledge), ClassifySkill(deps.knowledge)]
+                           KnowledgeSkill(deps.knowledge, composer), ClassifySkill(deps.knowledge)]
     from bot.flows import flow_skills  # merchant flows: find buyers, listing, shipping, tracking
 
     skills += flow_skills(deps)

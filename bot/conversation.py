@@ -27,6 +27,15 @@ _CANCEL_WORDS = {"cancel", "stop", "abort", "abbrechen", "abbruch", "stopp", "�
                  "parar", "annuler", "arrête", "arreter", "arrêter"}
 
 
+SECRET_COMMANDS = {"link"}  # their argument is a credential: never stored in the transcript
+
+
+def _redacted(text: str, recognition: Recognition) -> str:
+    if recognition.command in SECRET_COMMANDS and recognition.argument:
+        return f"/{recognition.command} [redacted]"
+    return text
+
+
 def _long_enough_to_switch(text: str) -> bool:
     """Short words ("ok", "hello", "FOB?") are shared across languages: they keep the prior."""
     stripped = text.strip()
@@ -125,7 +134,7 @@ class ConversationService:
                     replies=tuple(result.replies), sources=tuple(result.sources), handoff=result.handoff)
         return TurnRecord(turn=turn, state=state, language=language,
                           status="waiting" if result.handoff else snap.status,
-                          inbound_text=msg.text, replies=result.replies,
+                          inbound_text=_redacted(msg.text, recognition), replies=result.replies,
                           handoff_reason=result.handoff_reason if result.handoff else None)
 
     def _with_staff(self, snap: ConversationSnapshot, msg: InboundMessage, ctx: TurnContext) -> TurnRecord:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from babel import Locale
+from babel import Locale, support
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
@@ -31,23 +30,24 @@ def normalize_language(code: str | None) -> str | None:
 
 
 @lru_cache(maxsize=None)
-def _catalog(language: str) -> dict[str, str]:
-    """``locales/<lang>.json`` merged with every feature catalog ``locales/<feature>/<lang>.json``."""
-    root = resources.files("bot").joinpath("locales")
-    catalog = json.loads(root.joinpath(f"{language}.json").read_text("utf-8"))
-    for sub in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name):
-        part = sub.joinpath(f"{language}.json")
-        if part.is_file():
-            catalog.update(json.loads(part.read_text("utf-8")))
-    return catalog
+def _translations(language: str) -> support.Translations:
+    """The compiled gettext catalog of ``language`` (English behind it for anything missing)."""
+    domain = "tradebot"
+    locales = str(resources.files("bot").joinpath("locales"))
+    translations = support.Translations.load(locales, [language], domain=domain)
+    if language != "en":
+        translations.add_fallback(support.Translations.load(locales, ["en"], domain=domain))
+    return translations
 
 
 class Translator:
     """Looks up message keys per language, falling back to English."""
 
     def text(self, key: str, language: str, **values: object) -> str:
-        catalog = _catalog(language if language in SUPPORTED_LANGUAGES else "en")
-        template = catalog.get(key) or _catalog("en")[key]
+        """The message ``key`` in ``language`` (gettext, keyed message ids), formatted with ``values``."""
+        template = _translations(language if language in SUPPORTED_LANGUAGES else "en").gettext(key)
+        if template == key:
+            raise KeyError(f"no text for message id {key!r}")
         return template.format(**values) if values else template
 
     @staticmethod

@@ -133,6 +133,7 @@ def migrate_json() -> None:
 
 
 def _write(language: str, catalog: Catalog) -> None:
+    catalog.fuzzy = False  # a fuzzy header would be dropped from the .mo, and its charset with it
     po_path(language).parent.mkdir(parents=True, exist_ok=True)
     with po_path(language).open("wb") as f:
         write_po(f, catalog, sort_output=True, width=0)

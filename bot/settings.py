@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     whatsapp_template: str | None = None  # approved template for replies outside the 24-hour window
 
     llm: str | None = None
+    llm_base_url: str | None = None  # an OpenAI-compatible server, or the Ollama host
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(8.0, gt=0, le=300)  # per LLM call; then the offline engine answers
+    llm_input_usd_per_mtok: float = Field(0.0, ge=0)  # prices for the cost metric (0: a local model)
+    llm_output_usd_per_mtok: float = Field(0.0, ge=0)
     default_locale: str = "en"
     log_level: str = "INFO"
     environment: str = "development"
@@ -63,10 +68,19 @@ class Settings(BaseSettings):
         return code
 
     @field_validator("database_url", "chroma_url", "platform_url", "rest_callback_url",
-                     "telegram_webhook_url", "llm", mode="before")
+                     "telegram_webhook_url", "llm", "llm_base_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("llm")
+    @classmethod
+    def _provider_and_model(cls, value: str | None) -> str | None:
+        if value is not None:
+            provider, sep, model = value.partition(":")
+            if not sep or not provider.strip() or not model.strip():
+                raise ValueError("must be provider:model, e.g. openai:gpt-4o-mini or ollama:qwen2.5")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -86,7 +100,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> "Settings":
         if self.environment != "development":
-            for name in ("webhook_secret", "telegram_secret", "whatsapp_app_secret", "telegram_token"):
+            for name in ("webhook_secret", "telegram_secret", "whatsapp_app_secret", "telegram_token", "llm_api_key"):
                 secret = getattr(self, name)
                 if secret is not None and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"TRADEBOT_{name.upper()} is a placeholder; set a real secret")

@@ -16,6 +16,7 @@ import numpy as np
 
 from knowledge.embeddings import single_thread_blas
 from knowledge.retrieval import Passage
+from knowledge.structured import StructuredAnswer
 from knowledge.text import sentences, tokenize
 
 # A passage counts as relevant when its cosine similarity (USE multilingual) or its
@@ -25,11 +26,14 @@ MIN_SIMILARITY = 0.30
 WEAK_SIMILARITY = 0.20  # enough when the passage also shares the question's words
 MIN_OVERLAP = 0.2
 STRONG_OVERLAP = 0.5
+MIN_COVERAGE = 0.6  # idf-weighted share of the question's words (Passage.coverage)
 MAX_POOL_PASSAGES = 16  # sections whose sentences may be quoted
 MAX_CHARS = 1200  # quoted text per answer: one chat message
+STRUCTURED_QUOTE_CHARS = 700  # quotes after a structured (data) answer
 # Sentence score = weighted similarity to the question, shared words, the similarity of
 # the sentence's section, and a bonus for the best article.
 W_SENTENCE, W_OVERLAP, W_PASSAGE, W_TOP_ARTICLE, W_NUMBER = 0.6, 0.3, 0.3, 0.1, 0.1
+W_FOLLOW = 0.85  # share of the previous sentence's score a following sentence inherits
 
 FRAMING = {
     "fallback": {
@@ -55,6 +59,8 @@ class Answer:
         fallback_language: True when some quoted text is in English because the
             article does not exist in the user's language.
         passages: the passages quoted, best first.
+        structured: the kind of structured part (``rule``, ``compare``, ``rule_list``,
+            ``document``; see ``knowledge.structured``), "" when there is none.
     """
 
     text: str
@@ -62,6 +68,7 @@ class Answer:
     language: str = "en"
     fallback_language: bool = False
     passages: list[Passage] = field(default_factory=list)
+    structured: str = ""
 
 
 def is_relevant(p: Passage) -> bool:
@@ -71,6 +78,8 @@ def is_relevant(p: Passage) -> bool:
         or (p.similarity >= WEAK_SIMILARITY and p.overlap >= MIN_OVERLAP and p.lexical > 0)
         # the best BM25 hit, sharing most (and at least three) of the question's words
         or (p.overlap >= STRONG_OVERLAP and p.matched >= 3 and p.lexical >= 0.99)
+        # the best BM25 hit, holding the question's rare words ("difference between D/P and D/A")
+        or (p.coverage >= MIN_COVERAGE and p.matched >= 2 and p.lexical >= 0.99)
     )
 
 
@@ -112,6 +121,12 @@ def _sentence_pool(question: str, passages: Sequence[Passage], embedder) -> list
             + (W_TOP_ARTICLE if s.passage.article_id == top_article else 0.0)
             + (W_NUMBER if wants_number and any(ch.isdigit() for ch in s.text) else 0.0)
         )
+    # A sentence right after a strong one often carries the rest of its fact ("After
+    # receiving the money ..."): it inherits part of its predecessor's score.
+    own = [s.score for s in pool]
+    for i in range(1, len(pool)):
+        if pool[i - 1].passage is pool[i].passage:
+            pool[i].score = max(own[i], W_FOLLOW * own[i - 1])
     return pool
 
 
@@ -128,23 +143,28 @@ def _embed_cached(embedder, texts: list[str]) -> np.ndarray:
     return np.vstack([fresh[t] if t in fresh else _cache[(embedder.name, t)] for t in texts])
 
 
-def _select(question: str, passages: Sequence[Passage], embedder) -> list[tuple[Passage, str]]:
+def _select(question: str, passages: Sequence[Passage], embedder,
+            max_chars: int = MAX_CHARS) -> list[tuple[Passage, str]]:
     """The best sentences (by meaning, shared words and their passage), in text order."""
     pool = _sentence_pool(question, passages, embedder)
     if not pool:
         return []
-    # The best-ranked section is quoted whole; other sections contribute their best sentences.
+    # The best-ranked section is quoted whole (if it fits); other sections contribute their
+    # best sentences.
     lead = max(passages[:MAX_POOL_PASSAGES], key=lambda p: p.score)
     chosen = [s for s in pool if s.passage is lead]
+    if sum(len(s.text) + 1 for s in chosen) > max_chars:
+        chosen = []  # too long: its best sentences compete like the others
+    lead_whole = bool(chosen)
     used = sum(len(s.text) + 1 for s in chosen)
     for s in sorted(pool, key=lambda s: -s.score):
-        if s.passage is lead:
+        if lead_whole and s.passage is lead:
             continue
-        if used + len(s.text) > MAX_CHARS and chosen:
+        if used + len(s.text) > max_chars and chosen:
             continue
         chosen.append(s)
         used += len(s.text) + 1
-        if used >= MAX_CHARS * 0.9:
+        if used >= max_chars * 0.9:
             break
     chosen.sort(key=lambda s: s.order)
     out: list[tuple[Passage, str]] = []
@@ -156,7 +176,8 @@ def _select(question: str, passages: Sequence[Passage], embedder) -> list[tuple[
     return out
 
 
-def compose_answer(question: str, language: str, passages: Sequence[Passage], embedder=None) -> Answer | None:
+def compose_answer(question: str, language: str, passages: Sequence[Passage], embedder=None,
+                   structured: StructuredAnswer | None = None, titles: dict | None = None) -> Answer | None:
     """Answer ``question`` from ``passages``, or None when nothing is relevant enough.
 
     The answer quotes the sentences that best match the question (by embedding
@@ -169,19 +190,28 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         passages: retrieval results, best first (``Retriever.search_articles`` gives
             whole articles, which lets the answer use a neighbouring section's fact).
         embedder: the index embedder, for sentence similarity (optional).
+        structured: a rendered answer from the structured data (``knowledge.structured``);
+            it comes first, its articles are cited first, and the quotes are shortened.
+        titles: article id → title in the user's language, for citing structured articles.
 
     Returns:
         An ``Answer`` citing every quoted article, or None ("no answer": the bot should
         say it does not know and offer a human).
     """
-    if not passages or not any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES]):
+    relevant = bool(passages) and any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES])
+    if not relevant and structured is None:
         return None
-    picked = _select(question, passages, embedder)
-    if not picked:
+    budget = MAX_CHARS if structured is None else STRUCTURED_QUOTE_CHARS
+    if structured is not None and language != "en":
+        # the structured part is already in the user's language: quote only same-language text
+        passages = [p for p in passages if p.language == language]
+        relevant = any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES])
+    picked = _select(question, passages, embedder, budget) if relevant else []
+    if not picked and structured is None:
         return None
     lang = language if language in FRAMING["sources"] else "en"
     fallback = any(p.language != lang for p, _ in picked)
-    parts: list[str] = []
+    parts: list[str] = [structured.text] if structured else []
     framed = False
     last_article = None
     for p, text in picked:
@@ -196,6 +226,12 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         else:
             parts[-1] += f"\n{block}"
     sources, seen, cites = [], set(), []
+    for article_id in structured.article_ids if structured else []:
+        title = (titles or {}).get(article_id, article_id)
+        seen.add(article_id)
+        sources.append({"id": article_id, "title": title})
+        date = f", {FRAMING['as_of'][lang]} {structured.as_of}" if structured.as_of else ""
+        cites.append(f"{title} ({article_id}{date})")
     for p, _ in picked:
         if p.article_id not in seen:
             seen.add(p.article_id)
@@ -205,4 +241,5 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
     cite = "; ".join(cites)
     parts.append(f"{FRAMING['sources'][lang]}: {cite}")
     chosen = list({id(p): p for p, _ in picked}.values())
-    return Answer("\n\n".join(parts), sources, lang, fallback and lang != "en", chosen)
+    kind = structured.kind if structured else ""
+    return Answer("\n\n".join(parts), sources, lang, fallback and lang != "en", chosen, kind)

@@ -10,12 +10,16 @@ server, and keeps a query at a few milliseconds (a Chroma query through LangChai
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from knowledge.embeddings import single_thread_blas
+from knowledge.glossary import QUESTION_WORDS, english_concepts
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical import Bm25Index
 from knowledge.text import tokenize
@@ -23,6 +27,15 @@ from knowledge.text import tokenize
 RRF_K = 60
 CANDIDATES = 20  # per ranking, before fusion
 MAX_PER_ARTICLE = 3
+EN_WEIGHT = 0.5  # RRF weight of the English key-term rankings: weaker evidence than the question
+MIN_CONCEPTS = 2  # English key-term matches count for relevance only with at least two concepts
+# "D/P和D/A": separate Latin and Chinese runs so that codes tokenize as in English text.
+_SCRIPT_BOUNDARY_RE = re.compile(r"(?<=[A-Za-z0-9])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
+
+
+def query_tokens(query: str) -> list[str]:
+    """Tokens of a query, with Latin codes split off adjacent Chinese text."""
+    return tokenize(_SCRIPT_BOUNDARY_RE.sub(" ", query))
 
 
 @dataclass
@@ -42,6 +55,9 @@ class Passage:
         lexical: BM25 score relative to the best BM25 hit of the query (0..1).
         overlap: share of the query's content tokens that occur in the passage.
         matched: how many of the query's content tokens occur in the passage.
+        coverage: the idf-weighted share of the query's tokens that occur in the passage
+            (rare words such as ``D/P`` count more than ``difference``; words unknown to
+            the corpus count most).
         as_of: the date the article was last checked (ISO).
     """
 
@@ -58,6 +74,7 @@ class Passage:
     overlap: float = 0.0
     matched: int = 0
     as_of: str = ""
+    coverage: float = 0.0
 
 
 def chroma_where(filters: dict | None) -> dict | None:
@@ -101,6 +118,10 @@ class Retriever:
             self._metas = stored.metadatas
             self._tokens = [set(tokenize(d)) for d in stored.documents]
             self._bm25 = Bm25Index([tokenize(d) for d in stored.documents])
+            df = Counter(tok for toks in self._tokens for tok in toks)
+            n = max(1, len(stored.documents))
+            self._idf = {tok: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for tok, c in df.items()}
+            self._idf_unknown = math.log(1.0 + (n + 0.5) / 0.5)
             self._vectors = stored.embeddings
             self._loaded = True
 
@@ -129,7 +150,7 @@ class Retriever:
         filters = dict(filters or {})
         if language and "language" not in filters:
             filters["language"] = sorted({language, "en"})
-        q_tokens = tokenize(query)
+        q_tokens = query_tokens(query)
         mask = np.array([_matches(m, filters) for m in self._metas]) if filters else None
         with single_thread_blas():
             vector = self._index.embedder.embed_one(query, query=True)
@@ -144,13 +165,52 @@ class Retriever:
         top_bm = float(bm.max()) if bm.size else 0.0
         lex_order = [int(i) for i in np.argsort(-bm)[:CANDIDATES] if bm[i] > 0]
         lex_rank = {self._ids[i]: r for r, i in enumerate(lex_order)}
+        rankings = [(dense_rank, 1.0), (lex_rank, 1.0)]
+        concepts = english_concepts(query, language)
+        english = " ".join(concepts)
+        if english and (not filters.get("language") or "en" in filters["language"]):
+            # a second, English-only query with the question's key terms (see knowledge.glossary);
+            # English sections of articles the user has in their own language are replaced anyway
+            local = {m.get("article_id") for m in self._metas if m.get("language") == language}
+            en_filters = {**filters, "language": "en"}
+            en_mask = np.array([_matches(m, en_filters) and m.get("article_id") not in local for m in self._metas])
+            with single_thread_blas():
+                en_sims = np.where(en_mask, self._vectors @ self._index.embedder.embed_one(english, query=True), -1.0)
+            en_bm = np.where(en_mask, self._bm25.scores(tokenize(english)), 0.0)
+            dense_en = [int(i) for i in np.argsort(-en_sims)[:CANDIDATES] if en_sims[i] > -1.0]
+            lex_en = [int(i) for i in np.argsort(-en_bm)[:CANDIDATES] if en_bm[i] > 0]
+            rankings += [({self._ids[i]: r for r, i in enumerate(order)}, EN_WEIGHT) for order in (dense_en, lex_en)]
         fused: dict[str, float] = {}
-        for ranks in (dense_rank, lex_rank):
+        for ranks, weight in rankings:
             for pid, r in ranks.items():
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r + 1)
+                fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + r + 1)
         ordered = sorted(fused, key=lambda p: -fused[p])
         passages = [self._passage(p, fused[p], max(0.0, float(sims[self._pos[p]])), bm, top_bm, set(q_tokens)) for p in ordered]
+        if english:
+            self._merge_english(passages, concepts, en_sims, en_bm)
         return self._prefer_language(passages, language)[:k]
+
+    def _merge_english(self, passages: list[Passage], concepts: list[str], en_sims, en_bm) -> None:
+        """Let an English passage's match with the question's English key terms count like
+        a match with the question (similarity, lexical score, shared words: the better of
+        both) — only when it shares at least ``MIN_CONCEPTS`` of the question's concepts,
+        so that one common word ("bank", "toys") does not make a question answerable."""
+        top = float(en_bm.max()) if en_bm.size else 0.0
+        concept_tokens = [set(tokenize(c)) for c in concepts]
+        for p in passages:
+            if p.language != "en":
+                continue
+            n = self._pos[p.id]
+            hits = sum(1 for c in concept_tokens if c & self._tokens[n])
+            if hits < MIN_CONCEPTS:
+                continue
+            share = hits / len(concept_tokens)
+            p.similarity = max(p.similarity, round(max(0.0, float(en_sims[n])), 4))
+            if top > 0:
+                p.lexical = max(p.lexical, round(float(en_bm[n]) / top, 4))
+            if share > p.overlap:
+                p.overlap, p.matched = round(share, 4), hits
+            p.coverage = max(p.coverage, round(share, 4))
 
     def _passage(self, pid, score, sim, bm, top_bm, q_tokens) -> Passage:
         n = self._pos[pid]
@@ -159,6 +219,7 @@ class Retriever:
         text = lines[2] if len(lines) == 3 else self._docs[n]
         matched = len(q_tokens & self._tokens[n])
         overlap = matched / len(q_tokens) if q_tokens else 0.0
+        coverage = self._coverage(q_tokens, n)
         return Passage(
             id=pid,
             title=meta.get("title", ""),
@@ -173,7 +234,14 @@ class Retriever:
             overlap=round(overlap, 4),
             matched=matched,
             as_of=meta.get("as_of", ""),
+            coverage=round(coverage, 4),
         )
+
+    def _coverage(self, q_tokens: set[str], n: int) -> float:
+        q_tokens = q_tokens - QUESTION_WORDS
+        total = sum(self._idf.get(tok, self._idf_unknown) for tok in q_tokens)
+        hit = sum(self._idf.get(tok, self._idf_unknown) for tok in q_tokens & self._tokens[n])
+        return hit / total if total else 0.0
 
     def search_articles(
         self, query: str, language: str | None = None, max_articles: int = 3, filters: dict | None = None
@@ -208,6 +276,16 @@ class Retriever:
                 else:
                     zeros = np.zeros(len(self._ids), dtype=np.float32)
                     out.append(self._passage(pid, 0.0, max(0.0, float(sims[n])), zeros, 0.0, q_tokens))
+        return out
+
+    def titles(self, language: str | None = None) -> dict[str, str]:
+        """Article id → title, in ``language`` where the article exists in it, else English."""
+        self._load()
+        out: dict[str, str] = {}
+        for m in self._metas:
+            aid, lang = m.get("article_id", ""), m.get("language", "en")
+            if lang == language or (lang == "en" and aid not in out):
+                out[aid] = m.get("title", aid)
         return out
 
     @staticmethod

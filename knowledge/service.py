@@ -15,6 +15,7 @@ from knowledge.embeddings import Embedder, make_embedder
 from knowledge.hs_data import HsDoc
 from knowledge.index import BuildStats, KnowledgeIndex, Progress
 from knowledge.retrieval import Passage, Retriever
+from knowledge.structured import structured_answer
 
 
 class KnowledgeService:
@@ -90,9 +91,18 @@ class KnowledgeService:
         return self._get_retriever().search(query, language, k, filters)
 
     def answer(self, question: str, language: str = "en") -> Answer | None:
-        """A grounded, cited answer in ``language``, or None ("I don't know, ask a human")."""
-        passages = self._get_retriever().search_articles(question, language)
-        return compose_answer(question, language, passages, embedder=self.index.embedder)
+        """A grounded, cited answer in ``language``, or None ("I don't know, ask a human").
+
+        A question naming Incoterms rules or trade documents first gets the localized
+        structured answer (``knowledge.structured``), then the best quoted passages.
+        """
+        retriever = self._get_retriever()
+        passages = retriever.search_articles(question, language)
+        related = list(dict.fromkeys(p.article_id for p in passages))
+        structured = structured_answer(question, language, related)
+        titles = retriever.titles(language) if structured else None
+        return compose_answer(question, language, passages, embedder=self.index.embedder,
+                              structured=structured, titles=titles)
 
     def classify(self, text: str, top: int = 5, language: str | None = None) -> ClassifyResult:
         """HS 6-digit candidates for a product description (see ``HsClassifier.classify``)."""

@@ -22,7 +22,7 @@ def flow_skills(deps: Any) -> list:
     from bot.flows.tracking import TrackingSkill
 
     flow_deps = FlowDeps(merchants=MerchantDirectory(deps.engine, deps.platform), actions=ActionStore(deps.engine),
-                         translator=deps.translator, hs=HsSuggester(deps.settings.data_dir / "knowledge"))
+                         translator=deps.translator, hs=HsSuggester(deps.knowledge))
     return [FindBuyersSkill(flow_deps), ListingSkill(flow_deps), ShippingSkill(flow_deps), TrackingSkill(flow_deps)]
 
 

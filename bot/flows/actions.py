@@ -25,7 +25,7 @@ from connectors.errors import ConnectorError, Rejected
 from bot.store.tables import PendingActionRow, utcnow
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=15)  # > one platform call; a second executor would only replay (same key)
 MAX_BACKOFF = timedelta(minutes=10)
 PENDING, DONE, FAILED = "pending", "done", "failed"
 

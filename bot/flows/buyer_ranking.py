@@ -16,17 +16,21 @@ _INTENT_WORDS = re.compile(
     r"(?i)\b(?:please\s+)?(?:find|search|look for|show me|any)\s+(?:me\s+)?(?:some\s+)?(?:buyers?|importers?|"
     r"customers?)\s*(?:for|of|who (?:want|need|buy))?\s*(?:my|our)?\s*|\bbuyers?\s+for\s+(?:my|our)?\s*|"
     r"\bk[äa]ufer\s+(?:für|fuer)\s+(?:meine[nrs]?|unsere[nrs]?)?\s*|\s*(?:finden|suchen)\b|"
-    r"\bcompradores\s+(?:para|de)\s+(?:mis|mi|nuestros?)?\s*|\bbuscar\b|\bencontrar\b|"
-    r"\bacheteurs\s+(?:pour|de)\s+(?:mes|mon|ma|nos)?\s*|\btrouver\b|\bchercher\b|"
-    r"帮我|请|找|寻找|买家|采购商|客户|给我的|我的")
-_TAIL = re.compile(r"(?i)\s+(?:in|nach|en|au|aux|à|to)\s+[A-ZÀ-Þ][\w' -]*$|在.*$|\d.*$")
+    r"\bcompradores\s+(?:para|de)\s+(?:mis|mi|nuestros?)?\s*|\b(?:buscar?|encuentra|encontrar)\b|"
+    r"\bacheteurs\s+(?:pour|de)\s+(?:mes|mon|ma|nos)?\s*|\b(?:trouver|trouve|chercher|cherche)\b(?:\s+des)?|"
+    r"\b(?:ich|wir)\s+such(?:e|en)\b|\bi(?:'m| am)\s+looking\s+for\b|\bi\s+need\b|\bbusco\b|"
+    r"\bje\s+cherche\b|帮我|请|寻找|找|买家|采购商|客户|给我的|我的")
+_TAIL = re.compile(r"(?i)\s+(?:in|nach|en|au|aux|à|to)\s+(?:den\s+|der\s+|die\s+|the\s+)?[A-ZÀ-Þ][\w' -]*$|在.*$|"
+                   r"\d.*$")
+_ARTICLES = re.compile(r"(?i)^(?:(?:du|de la|de l'|des|d'|le|la|les|el|los|las|the|some)\s+)+")
 
 
 def product_text(text: str) -> str:
     """The product a "find buyers for <product> in <country>" message names."""
     stripped = _INTENT_WORDS.sub(" ", text)
-    stripped = _TAIL.sub("", stripped.strip())
-    return " ".join(stripped.strip(" ,.?!。？！").split())
+    clause = re.split(r"[,;，；。\n]", stripped.strip(), maxsplit=1)[0]
+    clause = _ARTICLES.sub("", _TAIL.sub("", " ".join(clause.split())))
+    return clause.strip(" .?!？！").removesuffix("的").strip()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 
 from connectors.errors import ConnectorError, Rejected
 
-from bot.flows.actions import DONE, FAILED, Action, ActionStore, execute
+from bot.flows.actions import DONE, FAILED, PENDING, Action, ActionStore, execute
 from bot.flows.hs import HsSuggester
 from bot.flows.merchants import MerchantDirectory, MerchantLink
 from bot.flows.texts import entities, looks_like_question
@@ -20,9 +20,10 @@ from bot.messages import Button, Reply
 from bot.skills.base import Skill, SkillResult, TurnContext
 from bot.skills.handoff import offer_human
 
-SIDE_QUESTION_INTENTS = (Intent.KNOWLEDGE, Intent.CLASSIFY)
+SIDE_QUESTION_INTENTS = (Intent.KNOWLEDGE, Intent.CLASSIFY, Intent.TRACK_SHIPMENT)  # skills that keep the flow
 SIDE_QUESTION_CONFIDENCE = 0.8
 ONBOARD = "onboard"
+WAIT_FOR_OTHER_STEPS = 75  # x 0.2 s
 
 
 @dataclass
@@ -65,6 +66,14 @@ class FlowSkill(Skill):
             return False
         return looks_like_question(ctx.message.text) if free_text else True
 
+    @staticmethod
+    def keep_language(ctx: TurnContext) -> None:
+        """Answers to a flow's questions (a name, an address, "2000 kg") do not switch the
+        conversation's language; a question asked in another language still may."""
+        previous = ctx.state.get("language")
+        if previous and not looks_like_question(ctx.message.text):
+            ctx.language = previous
+
     def result(self, ctx: TurnContext, *replies: Reply, intent: Intent | None = None) -> SkillResult:
         return SkillResult(intent or self.intent, list(replies))
 
@@ -83,7 +92,7 @@ class FlowSkill(Skill):
         if self.is_side_question(ctx, free_text=True):
             return None
         found = await entities(text, ctx.language)
-        name = re.split(r"[,;，；、\n]| from | aus | de | 来自", text, maxsplit=1)[0].strip(" .")
+        name = re.split(r"[,;，；、\n]| from | aus | in | 来自", text, maxsplit=1)[0].strip(" .")
         if not found.countries or not name or len(name) > 120:
             return self.result(ctx, Reply(ctx.t("flows.onboard.again")))
         try:
@@ -125,6 +134,12 @@ class FlowSkill(Skill):
         if leased:
             outcome = await execute(store, action, self.deps.merchants.client(link), notified=True)
             action, error = outcome.action, outcome.error
+        else:  # a duplicate confirmation while another worker executes it: wait for its result
+            for _ in range(WAIT_FOR_OTHER_STEPS):
+                if action.status != PENDING:
+                    break
+                await asyncio.sleep(0.2)
+                action = await asyncio.to_thread(store.by_key, key) or action
         await self.sync_pending(ctx)
         return action, error
 

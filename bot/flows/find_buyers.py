@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -46,11 +47,16 @@ class FindBuyersSkill(FlowSkill):
 
     async def resume(self, ctx: TurnContext) -> SkillResult | None:
         step, text, data = ctx.flow["step"], ctx.message.text, ctx.flow["data"]
+        self.keep_language(ctx)
         if step == ONBOARD:
             return await self.resume_onboarding(ctx)
         if step == PRODUCT:
             if self.is_side_question(ctx, free_text=True):
                 return None
+            digits = re.sub(r"[.\s]", "", text)
+            if re.fullmatch(r"\d{4}(\d{2}){0,3}", digits):  # an HS code typed instead of a product
+                ctx.update_flow(code=digits, product=digits)
+                return await self._search(ctx)
             return await self._classify(ctx, text.strip()[:200])
         if step == HS:
             code = text.strip().replace(".", "")
@@ -132,6 +138,9 @@ class FindBuyersSkill(FlowSkill):
         chosen = next((s for s in shown if match and s["request_id"] == match.group(1).upper()), None)
         if chosen is None and index is not None:
             chosen = shown[index]
+        if chosen is None and ctx.recognition.intent is Intent.FIND_BUYERS and ctx.recognition.confidence >= 0.8:
+            ctx.end_flow()  # a new search replaces the shown results
+            return await self.handle(ctx)
         if chosen is None:
             return None if self.is_side_question(ctx, free_text=True) else self.result(
                 ctx, Reply(ctx.t("flows.buyers.pick_again")))

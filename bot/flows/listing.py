@@ -36,6 +36,7 @@ class ListingSkill(FlowSkill):
 
     async def resume(self, ctx: TurnContext) -> SkillResult | None:
         step = ctx.flow["step"]
+        self.keep_language(ctx)
         if step == ONBOARD:
             return await self.resume_onboarding(ctx)
         if step == CONFIRM:

@@ -35,7 +35,8 @@ _KEYED = {
 }
 _MOQ = re.compile(r"(?i)(?:\bmoq\b|min(?:imum|\.)?\s*order(?:\s*quantity)?|mindestbestell\w*|mindestmenge|"
                   r"最小起订量|起订量|起订|pedido m[ií]nimo|cantidad m[ií]nima|minimum de commande|"
-                  r"commande minimum)\s*(?:is|ist|es|est|:|：|=|von|de)?\s*(\d+(?:[.,]\d+)?)")
+                  r"commande minimum)\s*(?:is|ist|es|est|:|：|=|von|de)?\s*(\d+(?:[.,]\d+)?)\s*"
+                  r"(kg|t|tons?|tonnes?|吨|公斤|pcs|pieces|stück|件)?")
 _LEAD = re.compile(r"(?i)(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?(days?|tagen?|tage|天|d[ií]as|jours?|weeks?|wochen?|"
                    r"周|semanas?|semaines?)\b")
 _LEAD_WORD_ONLY = re.compile(r"(?i)(\d{1,3})")
@@ -79,15 +80,16 @@ def parse_any(text: str, found: Entities, *, first_message: bool = False) -> dic
         quantities = [q for q in quantities if q.value != moq_value] or []
     if quantities:
         slots[Slot.QUANTITY] = _decimal(quantities[0].value)
-        slots["unit"] = quantities[0].unit
+        slots["unit"] = slots["quantity_unit"] = quantities[0].unit
     if found.money:
         money = found.money[0]
         slots[Slot.PRICE] = _decimal(money.amount)
         slots["currency"] = money.currency
         if money.per_unit:
-            slots.setdefault("unit", money.per_unit)
+            slots["unit"] = money.per_unit
         if money.currency == "USD":
             slots[Slot.PRICE_USD] = _decimal(money.amount)
+    _same_unit(slots, moq.group(2) if moq else None)
     if found.countries:
         slots[Slot.ORIGIN] = found.countries[0]
     if found.incoterms:
@@ -105,12 +107,34 @@ def parse_any(text: str, found: Entities, *, first_message: bool = False) -> dic
     return slots
 
 
+_GENERIC = re.compile(
+    r"(?i)\b(?:a|an|my|new|product|products|listing|offer|create|make|want|to|i|please|ein(?:e[nm]?)?|neue[sn]?|"
+    r"angebot|inserat|produkt|erstellen|anlegen|möchte|ich|bitte|un[ao]?|nuev[oa]|oferta|anuncio|producto|"
+    r"crear|quiero|une?|nouvelle?|annonce|produit|cr[ée]er|je|veux)\b|我想|我要|请|发布|创建|新的?|产品|商品|一个|信息")
+_UNIT_WORDS = {"kg": "kg", "公斤": "kg", "t": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t", "吨": "t",
+               "pcs": "pcs", "pieces": "pcs", "stück": "pcs", "件": "pcs"}
+_TO_KG = {"kg": Decimal(1), "t": Decimal(1000)}
+
+
+def _same_unit(slots: dict[str, Any], moq_unit: str | None) -> None:
+    """Express quantity and MOQ in the price's unit (kg ↔ t), so one unit applies to all."""
+    unit = slots.get("unit")
+    if not unit:
+        return
+    quantity_unit = slots.pop("quantity_unit", unit)
+    for key, have in ((Slot.QUANTITY, quantity_unit), (Slot.MOQ, _UNIT_WORDS.get((moq_unit or "").lower(), unit))):
+        if key in slots and have != unit and have in _TO_KG and unit in _TO_KG:
+            slots[key] = _decimal(Decimal(slots[key]) * _TO_KG[have] / _TO_KG[unit])
+
+
 def guess_title(text: str) -> str | None:
     """The product named in a "list/sell <product>, ..." message, if there is one."""
     clause = re.split(r"[,;\n，；。]|\s+(?:at|for|zu|für|à|por|a)\s+\d", text, maxsplit=1)[0]
     clause = _VERBS.sub("", clause.strip()).strip(" .:")
     clause = re.sub(r"(?i)^\d+(?:[.,]\d+)?\s*(?:kg|t|tons?|tonnes?|pcs|pieces|吨|公斤|千克|件)\s*(?:of\s+)?", "",
                     clause)
+    if not _GENERIC.sub("", clause).strip(" .,!?"):
+        return None  # "I want to create a listing": no product named yet
     if len(clause) < 2 or re.search(r"\d", clause) or len(clause) > 120:
         return None
     return clause[:1].upper() + clause[1:]

@@ -52,6 +52,7 @@ class ShippingSkill(FlowSkill):
 
     async def resume(self, ctx: TurnContext) -> SkillResult | None:
         step, data, text = ctx.flow["step"], ctx.flow["data"], ctx.message.text
+        self.keep_language(ctx)
         if step == ONBOARD:
             return await self.resume_onboarding(ctx)
         if step in (Step.ORIGIN, Step.DESTINATION):
@@ -174,7 +175,9 @@ class ShippingSkill(FlowSkill):
                 return None
             return self.result(ctx, Reply(ctx.t("flows.confirm_or_cancel")), await self._ask(ctx),
                                intent=Intent.BOOK_SHIPMENT)
-        link = await self.deps.merchants.get(ctx.conversation_id)
+        link = await self.merchant_or_onboard(ctx)
+        if isinstance(link, SkillResult):
+            return link
         quote = data["chosen"]
         payload = {"quote_id": quote["quote_id"], "reference": f"{data['shipper']} -> {data['consignee']}"[:100],
                    "shipper": data["shipper"], "consignee": data["consignee"], "mode": quote["mode"],

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.flows.actions import DONE, FAILED, PENDING, Action, ActionStore, execute
+from bot.flows.actions import FAILED, Action, ActionStore, execute
 from bot.flows.merchants import MerchantDirectory
 from bot.i18n import Translator
 from bot.store.tables import ConversationRow, utcnow
@@ -142,5 +142,3 @@ class PendingActionWorker:
             if done == 1:
                 return
 
-
-__all__ = ["PendingActionWorker", "result_text", "DONE", "PENDING"]
