@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> "Settings":
         if self.environment != "development":
-            for name in ("webhook_secret", "telegram_secret", "whatsapp_app_secret", "telegram_token", "llm_api_key"):
+            for name in ("webhook_secret", "telegram_secret", "whatsapp_app_secret", "telegram_token",
+                         "llm_api_key"):
                 secret = getattr(self, name)
                 if secret is not None and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"TRADEBOT_{name.upper()} is a placeholder; set a real secret")

@@ -131,8 +131,15 @@ class ActionStore:
             return _action(row)
 
     def mark_notified(self, action_id: int) -> None:
+        self.claim_notification(action_id)
+
+    def claim_notification(self, action_id: int) -> bool:
+        """Take the duty to tell the merchant; only one caller (turn or worker) ever gets it."""
         with self._sessions.begin() as s:
-            s.execute(update(PendingActionRow).where(PendingActionRow.id == action_id).values(notified=True))
+            won = s.execute(update(PendingActionRow).where(PendingActionRow.id == action_id,
+                                                           PendingActionRow.notified.is_(False))
+                            .values(notified=True)).rowcount
+        return won == 1
 
     def due(self, *, everything: bool = False, limit: int = 20) -> list[Action]:
         """Pending actions nobody holds whose retry time has come (or all, at start-up)."""

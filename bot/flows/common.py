@@ -140,6 +140,8 @@ class FlowSkill(Skill):
                     break
                 await asyncio.sleep(0.2)
                 action = await asyncio.to_thread(store.by_key, key) or action
+            if action.status != PENDING:  # this turn tells the merchant; the worker must not again
+                await asyncio.to_thread(store.claim_notification, action.id)
         await self.sync_pending(ctx)
         return action, error
 

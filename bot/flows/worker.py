@@ -118,9 +118,11 @@ class PendingActionWorker:
         if snap is None:
             return
         channel = snap.channel if snap.channel in self._push else None
+        # claim first: two workers (or a re-sent confirmation) never tell the merchant twice
+        if not await asyncio.to_thread(self._actions.claim_notification, action.id):
+            return
         await self._service.push(action.conversation_id, result_text(self._translator, action), author="bot",
                                  push_channel=channel)
-        await asyncio.to_thread(self._actions.mark_notified, action.id)
         await asyncio.to_thread(self._sync_state, action.conversation_id)
         log.info("merchant told about action", extra={"action_id": action.id, "status": action.status})
 

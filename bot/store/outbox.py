@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.store.tables import ConversationRow, MessageRow, OutboxRow, utcnow
 
 MAX_ATTEMPTS = 10
+LEASE = timedelta(seconds=60)  # a claimed delivery whose worker died becomes due again after this
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,16 @@ class OutboxStore:
                 select(OutboxRow, MessageRow, ConversationRow)
                 .join(MessageRow, MessageRow.id == OutboxRow.message_id)
                 .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
-                .where(OutboxRow.channel == channel, OutboxRow.status == "pending",
+                .where(OutboxRow.channel == channel, OutboxRow.status.in_(["pending", "sending"]),
                        OutboxRow.next_attempt_at <= now)
                 .order_by(OutboxRow.id).limit(limit)
             ).all()
         for box, msg, conv in rows:
             with self._sessions.begin() as s:
-                won = s.execute(update(OutboxRow).where(OutboxRow.id == box.id, OutboxRow.status == "pending")
-                                .values(status="sending", attempts=box.attempts + 1)).rowcount
+                won = s.execute(update(OutboxRow).where(OutboxRow.id == box.id, OutboxRow.status == box.status,
+                                                        OutboxRow.attempts == box.attempts)
+                                .values(status="sending", attempts=box.attempts + 1,
+                                        next_attempt_at=now + LEASE)).rowcount
             if won:
                 claimed.append(PendingDelivery(box.id, msg.id, conv.id, conv.sender, msg.author,
                                                msg.text, dict(msg.payload or {})))

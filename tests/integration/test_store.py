@@ -82,3 +82,29 @@ def test_out_of_band_messages(store):
     entries = store.transcript(snap.id, out_of_band_only=True)
     assert [(e.id, e.author, e.text, e.seq) for e in entries] == [(mid, "staff", "from staff", 3)]
     assert store.transcript(snap.id, after_id=mid, out_of_band_only=True) == []
+
+
+def test_outbox_delivery_whose_worker_died_is_claimed_again(database_url):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.store.outbox import OutboxStore
+    from bot.store.tables import OutboxRow, utcnow
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    store, outbox = ConversationStore(engine), OutboxStore(engine)
+    msg = InboundMessage("rest", "olga", "hi")
+    snap, _ = store.open_turn(msg)
+    store.commit_turn(snap, msg, _record(snap, "hi"))
+    store.append_out_of_band(snap.id, Reply("from staff"), author="staff", push_channel="rest")
+    first = outbox.claim_due("rest")
+    assert len(first) == 1 and outbox.claim_due("rest") == []  # leased: nobody else takes it
+    with engine.begin() as conn:  # the claiming worker died; its lease runs out
+        conn.execute(update(OutboxRow).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    again = outbox.claim_due("rest")
+    assert [d.outbox_id for d in again] == [first[0].outbox_id]
+    outbox.delivered(again[0].outbox_id)
+    assert outbox.claim_due("rest") == []
+    engine.dispose()
