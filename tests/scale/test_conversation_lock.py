@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import psycopg
 import pytest
@@ -66,6 +67,9 @@ def test_lock_connections_are_bounded_and_reused_across_event_loops(dsn):
     asyncio.run(main())  # a second loop (tests and CLI calls do this) works too
     assert peak <= 2
     lock.close()
+    deadline = time.monotonic() + 5  # the server reaps closed backends asynchronously
+    while _lock_connections(dsn) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert _lock_connections(dsn) == 0
 
 
