@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 
 from bot.i18n import Translator, normalize_language
@@ -89,7 +90,8 @@ class ConversationService:
                     log.info("duplicate message answered from store",
                              extra={"conversation_id": snap.id, "message_id": msg.message_id})
                     return done
-                record = await self._run(snap, msg)
+                with self.turn_scope(snap):
+                    record = await self._run(snap, msg)
                 try:
                     turn = await asyncio.to_thread(self.store.commit_turn, snap, msg, record)
                 except StaleConversation:
@@ -102,6 +104,14 @@ class ConversationService:
                                         "intent": turn.intent, "language": turn.language})
                 return turn
         raise StaleConversation(f"gave up after {MAX_ATTEMPTS} concurrent updates")
+
+    def turn_scope(self, snap: ConversationSnapshot) -> AbstractContextManager[object]:
+        """A context entered around each turn's processing (recognition, skills).
+
+        Nothing by default; a mode that needs the conversation's state during recognition
+        (LLM mode offers the model only the intents the state allows) publishes it here.
+        """
+        return nullcontext()
 
     async def push(self, conversation_id: str, text: str, *, author: str = "staff",
                    push_channel: str | None = None) -> int:

@@ -22,7 +22,8 @@ def flow_skills(deps: Any) -> list:
     from bot.flows.tracking import TrackingSkill
 
     flow_deps = FlowDeps(merchants=MerchantDirectory(deps.engine, deps.platform), actions=ActionStore(deps.engine),
-                         translator=deps.translator, hs=HsSuggester(deps.knowledge))
+                         translator=deps.translator, hs=HsSuggester(deps.knowledge),
+                         listing_text=deps.llm.listing_text if getattr(deps, "llm", None) is not None else None)
     return [FindBuyersSkill(flow_deps), ListingSkill(flow_deps), ShippingSkill(flow_deps), TrackingSkill(flow_deps)]
 
 

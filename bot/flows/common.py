@@ -13,6 +13,7 @@ from connectors.errors import ConnectorError, Rejected
 from bot.flows.actions import DONE, FAILED, PENDING, Action, ActionStore, execute
 from bot.flows.hs import HsSuggester
 from bot.flows.merchants import MerchantDirectory, MerchantLink
+from bot.flows.model_slots import proposed
 from bot.flows.texts import entities, looks_like_question
 from bot.i18n import Translator
 from bot.intents import Intent
@@ -34,6 +35,7 @@ class FlowDeps:
     actions: ActionStore
     translator: Translator
     hs: HsSuggester
+    listing_text: Any = None  # bot.llm.listing_text.ListingTextHelper in LLM mode
 
 
 def new_flow_id() -> str:
@@ -83,7 +85,7 @@ class FlowSkill(Skill):
         link = await self.deps.merchants.get(ctx.conversation_id)
         if link is not None:
             return link
-        ctx.start_flow(self.name, ONBOARD, pending_text=ctx.message.text)
+        ctx.start_flow(self.name, ONBOARD, pending_text=ctx.message.text, pending_slots=proposed(ctx))
         return self.result(ctx, Reply(ctx.t("flows.onboard.ask")))
 
     async def resume_onboarding(self, ctx: TurnContext) -> SkillResult | None:
@@ -100,8 +102,12 @@ class FlowSkill(Skill):
         except ConnectorError as exc:
             return self.connector_failure(ctx, exc, keep_flow=True)
         pending = ctx.flow["data"].get("pending_text", "")
+        pending_slots = ctx.flow["data"].get("pending_slots")
         ctx.end_flow()
         ctx.message = replace(ctx.message, text=pending)
+        if pending_slots:  # what the model read from the first request (LLM mode) still applies
+            ctx.recognition = replace(ctx.recognition, details={**ctx.recognition.details, "source": "llm",
+                                                                  "llm_slots": pending_slots})
         result = await self.handle(ctx)
         result.replies.insert(0, Reply(ctx.t("flows.onboard.done", name=name)))
         return result

@@ -11,6 +11,7 @@ from connectors.errors import ConnectorError
 from bot.flows.buyer_ranking import MAX_SHOWN, product_text, rank, request_line, split_embargoed
 from bot.flows.common import ONBOARD, FlowSkill, action_key, confirm_buttons, new_flow_id
 from bot.flows.embargo import embargo_list
+from bot.flows.model_slots import product_named, proposed
 from bot.flows.texts import BUYER_REQUEST_ID, choice_index, entities, is_no, is_yes
 from bot.intents import Intent
 from bot.messages import Button, Reply
@@ -35,12 +36,16 @@ class FindBuyersSkill(FlowSkill):
         if isinstance(link, SkillResult):
             return link
         found = await entities(ctx.message.text, ctx.language)
+        model = proposed(ctx)  # LLM mode: what the model read, under the offline parsers
         quantity = [str(found.quantities[0].value), found.quantities[0].unit] if found.quantities else None
+        if quantity is None and model.get("quantity") is not None and model.get("unit"):
+            quantity = [str(model["quantity"]), model["unit"]]
         ctx.start_flow(self.name, PRODUCT, fid=new_flow_id(), targets=list(found.countries), quantity=quantity)
-        if found.hs_codes:
-            ctx.update_flow(code=found.hs_codes[0], product=found.hs_codes[0])
+        code = found.hs_codes[0] if found.hs_codes else model.get("hs_code")
+        if code:
+            ctx.update_flow(code=code, product=code)
             return await self._search(ctx)
-        product = product_text(ctx.message.text)
+        product = product_named(model, ctx.message.text) or product_text(ctx.message.text)
         if len(product) < 2:
             return self.result(ctx, Reply(ctx.t("flows.buyers.ask.product")))
         return await self._classify(ctx, product)

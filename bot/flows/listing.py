@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flows.common import ONBOARD, FlowSkill, action_key, confirm_buttons, new_flow_id
+from bot.flows.listing_draft import USE_DRAFT, draft_question, suggest_draft
 from bot.flows.listing_slots import ORDER, Slot, edit_target, parse_any, parse_step
+from bot.flows.model_slots import for_listing, proposed
 from bot.flows.texts import entities, is_no, is_yes
 from bot.intents import Intent
 from bot.messages import Button, Reply
@@ -30,6 +32,7 @@ class ListingSkill(FlowSkill):
             return link
         found = await entities(ctx.message.text, ctx.language)
         slots = {str(k): v for k, v in parse_any(ctx.message.text, found, first_message=True).items()}
+        slots = for_listing(proposed(ctx), slots)  # LLM mode: what the model read, under the parsers
         slots.setdefault(Slot.ORIGIN.value, link.country)
         ctx.start_flow(self.name, Slot.TITLE.value, fid=new_flow_id(), slots=slots)
         return await self._next(ctx, [Reply(ctx.t("flows.listing.start"))])
@@ -51,9 +54,15 @@ class ListingSkill(FlowSkill):
             if code:
                 ctx.update_flow(slots={**slots, Slot.HS_CODE.value: code})
                 return await self._next(ctx)
+        if slot is Slot.DESCRIPTION and text.strip() == USE_DRAFT:
+            draft = ctx.flow["data"].get("draft")
+            if not draft:  # a stale or forged button: ask again
+                return await self._next(ctx, [Reply(ctx.t("flows.not_understood"))])
+            ctx.update_flow(slots={**slots, **draft}, draft=None)  # the summary shows it for review
+            return await self._next(ctx)
         found = await entities(text, ctx.language)
         parsed = {str(k): v for k, v in parse_step(slot, text, found).items()}
-        ctx.update_flow(slots={**slots, **parsed})
+        ctx.update_flow(slots={**slots, **parsed}, **({"draft": None} if slot is Slot.DESCRIPTION else {}))
         prefix = [] if slot.value in parsed else [Reply(ctx.t("flows.not_understood"))]
         return await self._next(ctx, prefix)
 
@@ -92,6 +101,11 @@ class ListingSkill(FlowSkill):
         if slot is Slot.PRICE_USD:
             price = ctx.translator.money(Decimal(slots[Slot.PRICE.value]), slots["currency"], ctx.language)
             return Reply(ctx.t("flows.listing.ask.price_usd", price=price))
+        if slot is Slot.DESCRIPTION and self.deps.listing_text is not None:
+            draft = ctx.flow["data"].get("draft") or await suggest_draft(self.deps, ctx, slots)
+            if draft:
+                ctx.update_flow(draft=draft)
+                return draft_question(ctx, draft)
         unit = slots.get("unit", "kg")
         return Reply(ctx.t(f"flows.listing.ask.{slot.value}", unit=unit))
 

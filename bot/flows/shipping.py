@@ -10,6 +10,7 @@ from enum import StrEnum
 from connectors.errors import ConnectorError
 
 from bot.flows.common import ONBOARD, FlowSkill, action_key, confirm_buttons, new_flow_id
+from bot.flows.model_slots import cargo_from, proposed
 from bot.flows.places import by_code, from_entity, resolve
 from bot.flows.shipping_parts import booking_summary, cargo, modes, pick_quote, quote_rows, quotes_reply
 from bot.flows.texts import entities, is_no, is_yes
@@ -42,7 +43,12 @@ class ShippingSkill(FlowSkill):
         text = ctx.message.text
         found = await entities(text, ctx.language)
         places = [p for p in (from_entity(code) for code in found.locations) if p is not None]
-        data = {"fid": new_flow_id(), "modes": modes(text), **cargo(found)}
+        model = proposed(ctx)  # LLM mode: what the model read, under the offline parsers
+        data = {"fid": new_flow_id(), "modes": modes(text), **(cargo(found) or cargo_from(model))}
+        if len(places) == 1 and model.get("destination"):
+            named = resolve(model["destination"])
+            if len(named) == 1 and named[0].code != places[0].code:
+                places.append(named[0])
         if places:
             data["origin"] = places[0].to_json()
         if len(places) > 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bot.conversation import ConversationService
@@ -12,19 +14,20 @@ from bot.llm.runtime import TURN_USAGE, TurnUsage
 class LlmConversationService(ConversationService):
     """:class:`~bot.conversation.ConversationService` for ``TRADEBOT_LLM`` mode.
 
-    Around each turn it publishes the conversation's state and status (so that the
-    :class:`~bot.llm.recognizer.LlmRecognizer` offers the model only the intents this
-    state allows) and sums the turn's LLM tokens, time and cost into the per-turn
-    metrics. Context variables reach the recognizer because ``asyncio.to_thread``
-    copies the caller's context into the worker thread.
+    Around each turn (:meth:`turn_scope`) it publishes the conversation's state and
+    status (so that the :class:`~bot.llm.recognizer.LlmRecognizer` offers the model only
+    the intents this state allows) and sums the turn's LLM tokens, time and cost into
+    the per-turn metrics. Context variables reach the recognizer because
+    ``asyncio.to_thread`` copies the caller's context into the worker thread.
     """
 
-    async def _run(self, snap: Any, msg: Any) -> Any:
+    @contextmanager
+    def turn_scope(self, snap: Any) -> Iterator[None]:
         usage = TurnUsage()
         state_token = CONVERSATION.set({"state": snap.state, "status": snap.status})
         usage_token = TURN_USAGE.set(usage)
         try:
-            return await super()._run(snap, msg)
+            yield
         finally:
             CONVERSATION.reset(state_token)
             TURN_USAGE.reset(usage_token)
