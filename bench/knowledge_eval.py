@@ -109,8 +109,8 @@ def baselines(svc: KnowledgeService, items):
         eval_hs(lambda t, lang: sub.classify(t, 3, lang), items, label=f"classifier without {drop} documents")
 
 
-def eval_qa(svc: KnowledgeService, errors=False):
-    qa = _jsonl(EVAL_DIR / "qa.jsonl")
+def eval_qa(svc: KnowledgeService, errors=False, path: Path = EVAL_DIR / "qa.jsonl", offtopic: bool = True):
+    qa = _jsonl(path)
     stats = defaultdict(lambda: {"n": 0, "hit": 0, "none": 0, "chars": 0, "structured": 0, "english": 0})
     for q in qa:
         ans = svc.answer(q["question"], q["language"])
@@ -126,7 +126,7 @@ def eval_qa(svc: KnowledgeService, errors=False):
             missing = "no answer" if ans is None else [f for f in q["must_contain"] if not _has(ans.text, f)]
             cited = [x["id"] for x in ans.sources] if ans else []
             print(f"  miss {q['id']} {q['question']!r} missing {missing} cited {cited} want {q['article_ids']}")
-    print("QA hit rate (answer contains every must_contain fact and cites a source)")
+    print(f"QA hit rate on {path.name} (answer contains every must_contain fact and cites a source)")
     print("  lang    n   hit rate   no answer   mean answer chars   structured   English fallback")
     tn = th = 0
     for lang in LANGS:
@@ -138,6 +138,8 @@ def eval_qa(svc: KnowledgeService, errors=False):
         print(f"  {lang}   {s['n']:4d}   {s['hit'] / s['n']:6.1%}   {s['none']:5d}       {s['chars'] // answered:6d}"
               f"        {s['structured']:5d}        {s['english']:5d}")
     print(f"  all  {tn:4d}   {th / tn:6.1%}")
+    if not offtopic:
+        return
     off = _jsonl(EVAL_DIR / "offtopic.jsonl")
     wrong = [o for o in off if svc.answer(o["question"], o["language"]) is not None]
     print(f"Off-topic questions answered (should be 0): {len(wrong)}/{len(off)}")
@@ -151,16 +153,22 @@ def main() -> None:
     ap.add_argument("--embedder", default="default")
     ap.add_argument("--errors", action="store_true", help="print every miss")
     ap.add_argument("--baselines", action="store_true", help="also evaluate ablations and naive dense search")
+    ap.add_argument("--qa-only", action="store_true", help="skip the HS evaluation")
+    ap.add_argument("--holdout", action="store_true",
+                    help="also the held-out set (qa_holdout.jsonl: never used to tune anything)")
     args = ap.parse_args()
     svc = KnowledgeService(args.data_dir, embedder_name=args.embedder)
     stats = svc.ensure_index(progress=None)
     if stats:
         print(f"index built in {stats.seconds:.1f}s ({stats.embedded} documents embedded)")
-    items = _jsonl(EVAL_DIR / "hs.jsonl")
-    eval_hs(lambda t, lang: svc.classify(t, top=5, language=lang), items, args.errors)
-    if args.baselines:
-        baselines(svc, items)
+    if not args.qa_only:
+        items = _jsonl(EVAL_DIR / "hs.jsonl")
+        eval_hs(lambda t, lang: svc.classify(t, top=5, language=lang), items, args.errors)
+        if args.baselines:
+            baselines(svc, items)
     eval_qa(svc, args.errors)
+    if args.holdout:
+        eval_qa(svc, args.errors, EVAL_DIR / "qa_holdout.jsonl", offtopic=False)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ def _select(question: str, passages: Sequence[Passage], embedder,
         return []
     # The best-ranked section is quoted whole (if it fits); other sections contribute their
     # best sentences.
-    lead = max(passages[:MAX_POOL_PASSAGES], key=lambda p: p.score)
+    lead = max(pool, key=lambda s: s.score).passage
     chosen = [s for s in pool if s.passage is lead]
     if sum(len(s.text) + 1 for s in chosen) > max_chars:
         chosen = []  # too long: its best sentences compete like the others
@@ -203,9 +203,11 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         return None
     budget = MAX_CHARS if structured is None else STRUCTURED_QUOTE_CHARS
     if structured is not None and language != "en":
-        # the structured part is already in the user's language: quote only same-language text
-        passages = [p for p in passages if p.language == language]
-        relevant = any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES])
+        # The structured part is already in the user's language: quote same-language text
+        # when there is relevant text in it, else the English text (framed as such).
+        same = [p for p in passages if p.language == language]
+        if any(is_relevant(p) for p in same[:MAX_POOL_PASSAGES]):
+            passages = same
     picked = _select(question, passages, embedder, budget) if relevant else []
     if not picked and structured is None:
         return None
