@@ -1,0 +1,95 @@
+"""Accuracy of the whole knowledge engine on our evaluation sets (full index, network blocked).
+
+``bench/knowledge_eval.py`` prints the same figures with every miss; here they are floors
+that fail when retrieval, answers or the classifier regress:
+
+- HS headings (knowledge/eval/hs.jsonl): the issue's bar, top-1 >= 90 % and top-3 >= 97 %
+  in every language;
+- QA (knowledge/eval/qa.jsonl, the development set the answer weights were compared
+  on, and qa_holdout.jsonl, written apart and never used to tune anything): every
+  expected fact in the answer, with a source. The floors are regression guards set
+  under today's figures, not the issue's 95 % bar;
+- off-topic questions (offtopic.jsonl): none gets an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+EVAL = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
+LANGUAGES = ("en", "de", "zh", "es", "fr")
+HS_TOP1, HS_TOP3 = 0.90, 0.97
+QA_DEV_FLOOR, QA_DEV_LANGUAGE_FLOOR = 0.93, 0.85
+QA_HOLDOUT_FLOOR = 0.85
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def has(text: str, fact) -> bool:
+    return any(str(alt).lower() in text.lower() for alt in (fact if isinstance(fact, list) else [fact]))
+
+
+@pytest.fixture(scope="module")
+def service(shared_index_dir):
+    from bot.bootstrap import shared_embedder
+    from knowledge.service import KnowledgeService
+
+    svc = KnowledgeService(shared_index_dir, embedder=shared_embedder())
+    svc.warm_up()
+    return svc
+
+
+def qa_hits(service, name: str) -> tuple[dict[str, list[bool]], list[str]]:
+    per_language: dict[str, list[bool]] = defaultdict(list)
+    misses = []
+    for q in rows(name):
+        answer = service.answer(q["question"], q["language"])
+        ok = answer is not None and bool(answer.sources) and all(has(answer.text, f) for f in q["must_contain"])
+        per_language[q["language"]].append(ok)
+        if not ok:
+            misses.append(q["id"])
+    return per_language, misses
+
+
+def rate(values: list[bool]) -> float:
+    return sum(values) / len(values)
+
+
+def test_hs_heading_accuracy_in_every_language(service):
+    top1, top3 = defaultdict(list), defaultdict(list)
+    for item in rows("hs.jsonl"):
+        headings = [c.heading for c in service.classify(item["text"], top=5, language=item["language"]).candidates]
+        top1[item["language"]].append(headings[:1] == [item["heading"]])
+        top3[item["language"]].append(item["heading"] in headings[:3])
+    figures = {lang: (round(rate(top1[lang]), 3), round(rate(top3[lang]), 3)) for lang in LANGUAGES}
+    print("HS top-1/top-3 per language:", figures)
+    assert all(len(top1[lang]) >= 30 for lang in LANGUAGES)
+    assert all(t1 >= HS_TOP1 and t3 >= HS_TOP3 for t1, t3 in figures.values()), figures
+
+
+def test_qa_development_set(service):
+    per_language, misses = qa_hits(service, "qa.jsonl")
+    overall = rate([v for values in per_language.values() for v in values])
+    figures = {lang: round(rate(per_language[lang]), 3) for lang in LANGUAGES}
+    print(f"QA development set: {overall:.1%} {figures} misses {misses}")
+    assert sum(len(v) for v in per_language.values()) >= 80
+    assert overall >= QA_DEV_FLOOR, (overall, misses)
+    assert all(r >= QA_DEV_LANGUAGE_FLOOR for r in figures.values()), (figures, misses)
+
+
+def test_qa_holdout_set(service):
+    per_language, misses = qa_hits(service, "qa_holdout.jsonl")
+    overall = rate([v for values in per_language.values() for v in values])
+    print(f"QA held-out set: {overall:.1%} {({k: round(rate(v), 3) for k, v in per_language.items()})}")
+    assert overall >= QA_HOLDOUT_FLOOR, (overall, misses)
+
+
+def test_no_off_topic_question_is_answered(service):
+    answered = [o["id"] for o in rows("offtopic.jsonl") if service.answer(o["question"], o["language"]) is not None]
+    assert answered == []
