@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--baselines", action="store_true", help="also evaluate ablations and naive dense search")
     ap.add_argument("--qa-only", action="store_true", help="skip the HS evaluation")
     ap.add_argument("--holdout", action="store_true",
-                    help="also the held-out set (qa_holdout.jsonl: never used to tune anything)")
+                    help="also the held-out sets (qa_holdout.jsonl, qa_blind.jsonl: written apart, not tuned on)")
     args = ap.parse_args()
     svc = KnowledgeService(args.data_dir, embedder_name=args.embedder)
     stats = svc.ensure_index(progress=None)
@@ -169,6 +169,7 @@ def main() -> None:
     eval_qa(svc, args.errors)
     if args.holdout:
         eval_qa(svc, args.errors, EVAL_DIR / "qa_holdout.jsonl", offtopic=False)
+        eval_qa(svc, args.errors, EVAL_DIR / "qa_blind.jsonl", offtopic=False)
 
 
 if __name__ == "__main__":

@@ -185,7 +185,8 @@ class Retriever:
             for pid, r in ranks.items():
                 fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + r + 1)
         ordered = sorted(fused, key=lambda p: -fused[p])
-        passages = [self._passage(p, fused[p], max(0.0, float(sims[self._pos[p]])), bm, top_bm, set(q_tokens)) for p in ordered]
+        passages = [self._passage(p, fused[p], max(0.0, float(sims[self._pos[p]])), bm, top_bm, set(q_tokens),
+                                  language) for p in ordered]
         if english:
             self._merge_english(passages, concepts, en_sims, en_bm)
         return self._prefer_language(passages, language)[:k]
@@ -212,14 +213,17 @@ class Retriever:
                 p.overlap, p.matched = round(share, 4), hits
             p.coverage = max(p.coverage, round(share, 4))
 
-    def _passage(self, pid, score, sim, bm, top_bm, q_tokens) -> Passage:
+    def _passage(self, pid, score, sim, bm, top_bm, q_tokens, language=None) -> Passage:
         n = self._pos[pid]
         meta = self._metas[n]
         lines = self._docs[n].split("\n", 2)
         text = lines[2] if len(lines) == 3 else self._docs[n]
         matched = len(q_tokens & self._tokens[n])
         overlap = matched / len(q_tokens) if q_tokens else 0.0
-        coverage = self._coverage(q_tokens, n)
+        # A question in a language the corpus has no text in (es, fr) is covered by an English
+        # passage through the words the corpus knows (names, codes, English terms quoted in it).
+        cross = bool(language) and language != "en" and meta.get("language", "en") == "en"
+        coverage = self._coverage({t for t in q_tokens if t in self._idf} if cross else q_tokens, n)
         return Passage(
             id=pid,
             title=meta.get("title", ""),
@@ -275,7 +279,7 @@ class Retriever:
                     out.append(best[pid])
                 else:
                     zeros = np.zeros(len(self._ids), dtype=np.float32)
-                    out.append(self._passage(pid, 0.0, max(0.0, float(sims[n])), zeros, 0.0, q_tokens))
+                    out.append(self._passage(pid, 0.0, max(0.0, float(sims[n])), zeros, 0.0, q_tokens, language))
         return out
 
     def titles(self, language: str | None = None) -> dict[str, str]:
