@@ -6,7 +6,10 @@ All methods are synchronous and thread-safe (the bot calls them through
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from knowledge.answers import Answer, compose_answer
@@ -59,10 +62,24 @@ class KnowledgeService:
         with self._lock:
             if not rebuild and self.index.is_current():
                 return None
-            stats = self.index.build(rebuild=rebuild, progress=progress)
+            with self._build_lock():  # another process (a second worker, `tradebot index`) may be building
+                if not rebuild and self.index.is_current():
+                    return None
+                stats = self.index.build(rebuild=rebuild, progress=progress)
             self._retriever = None
             self._classifier = None
             return stats
+
+    @contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        """An exclusive lock on ``<data_dir>/index.lock`` across processes of this machine."""
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self._data_dir / "index.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _get_retriever(self) -> Retriever:
         with self._lock:

@@ -64,7 +64,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
-SHARED_INDEX_DIR = Path(__file__).resolve().parents[1] / "var" / "test-index"
+# One index for the run; TRADEBOT_TEST_INDEX_DIR gives concurrent local runs their own.
+SHARED_INDEX_DIR = Path(os.environ.get("TRADEBOT_TEST_INDEX_DIR") or Path(__file__).resolve().parents[1] / "var" / "test-index")
 
 
 @pytest.fixture(scope="session")

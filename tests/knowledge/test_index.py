@@ -110,3 +110,32 @@ def test_http_client_against_a_local_chroma_server(tmp_path, embedder):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_two_services_building_one_data_dir_build_it_once(tmp_path, embedder):
+    """A second worker (or ``tradebot index``) starting while the first builds waits for it
+    (a file lock in the data dir) and then finds the index current, instead of writing the
+    same collections at the same time."""
+    import threading
+
+    from knowledge.service import KnowledgeService
+
+    texts = [f"Rule {n}: FOB means free on board at port {n}" for n in range(40)]
+    sources = {"regulations": lambda: _docs(texts)}
+    services = [KnowledgeService(tmp_path, sources=sources, embedder=embedder) for _ in range(2)]
+    results: list = [None, None]
+    barrier = threading.Barrier(2)
+
+    def build(i: int) -> None:
+        barrier.wait()
+        results[i] = services[i].ensure_index()
+
+    threads = [threading.Thread(target=build, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    built = [r for r in results if r is not None]
+    assert len(built) == 1 and built[0].embedded == 40  # the other one found it current
+    assert services[0].index.collection("regulations").count() == 40
+    assert (tmp_path / "index.lock").exists()

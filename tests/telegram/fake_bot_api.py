@@ -72,12 +72,20 @@ class FakeBotApi:
 
     # -- test side -------------------------------------------------------------------------
     def enqueue(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update for ``getUpdates``; gives it the next ``update_id`` if it has none."""
+        """Queue an update for ``getUpdates``; gives it the next ``update_id`` if it has none.
+
+        Like Telegram's, update ids only increase: an explicit ``update_id`` below one already
+        enqueued is refused. (Such an update could be confirmed away by an ``offset`` the bot
+        sent for a later one before it was ever fetched — Telegram never does that.)
+        """
         with self._lock:
             update = dict(update)
             if "update_id" not in update:
                 update["update_id"] = self._next_update_id
-            self._next_update_id = max(self._next_update_id, update["update_id"]) + 1
+            elif update["update_id"] < self._next_update_id:
+                raise ValueError(f"update_id {update['update_id']} is not above the ids already enqueued "
+                                 f"(next is {self._next_update_id}); Telegram's update ids only increase")
+            self._next_update_id = update["update_id"] + 1
             self._pending.append(update)
             self._history.append(update)
             return update
