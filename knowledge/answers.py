@@ -114,7 +114,7 @@ def _sentence_pool(question: str, passages: Sequence[Passage], embedder) -> list
     top_article = passages[0].article_id
     wants_number = bool(_QUANTITY_RE.search(question))
     for s, sim in zip(pool, sims):
-        words = set(tokenize(s.text)) | set(tokenize(s.passage.heading))
+        words = set(tokenize(s.text)) | set(tokenize(s.passage.heading)) | set(tokenize(s.passage.title))
         overlap = len(q_tokens & words) / len(q_tokens) if q_tokens else 0.0
         s.score = (
             W_SENTENCE * float(sim) + W_OVERLAP * overlap + W_PASSAGE * s.passage.similarity
