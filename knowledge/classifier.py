@@ -9,6 +9,7 @@ turns it into a probability-like score in 0..1. Within each top heading the best
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
@@ -18,7 +19,7 @@ from knowledge.clarify import clarifying_question, detect_language
 from knowledge.embeddings import Embedder, single_thread_blas
 from knowledge.hs_data import ALIAS, HsDoc, Nomenclature, load_nomenclature
 from knowledge.lexical import Bm25Index
-from knowledge.text import compact, decompound, has_cjk, tokenize
+from knowledge.text import compact, decompound, fold, has_cjk, tokenize
 
 # Evidence weights and softmax temperature: set once on general grounds (alias hits are
 # the most specific evidence, dense similarity the broadest), not tuned per item.
@@ -26,6 +27,13 @@ W_DENSE, W_BM25, W_ALIAS = 1.0, 0.35, 0.6
 TEMPERATURE = 0.08
 AMBIGUOUS_MARGIN = 0.25  # top-1 minus top-2 score below this -> ask
 AMBIGUOUS_FLOOR = 0.5  # or a top-1 score below this
+# Chapter 61 holds knitted or crocheted garments only, chapter 62 the others (HS notes to
+# chapters 61 and 62). A description that says how the fabric is made rules the other
+# chapter out; saying nothing leaves both (and the clarifying question) in play.
+_KNITTED = re.compile(r"knit|crochet|jersey|gestrickt|gewirkt|strick|maschenware|针织|钩编|de punto|ganchillo|"
+                      r"tricot|maille")
+_WOVEN = re.compile(r"\bwoven\b|gewebt|webware|机织|梭织|\btejid[oa]s?\b(?! de punto)|\btissee?s?\b")
+FABRIC_PENALTY = 1.0  # subtracted from the ruled-out chapter's heading scores
 
 
 @dataclass
@@ -134,6 +142,16 @@ class HsClassifier:
         dense, bm, alias = self._doc_scores(text)
         return self._per_heading(dense, bm, alias)
 
+    def _fabric_rule(self, text: str, head: np.ndarray) -> np.ndarray:
+        """Rule out chapter 61 for woven garments and chapter 62 for knitted ones."""
+        folded = fold(text)
+        knitted, woven = bool(_KNITTED.search(folded)), bool(_WOVEN.search(folded))
+        if knitted == woven:
+            return head
+        ruled_out = "62" if knitted else "61"
+        mask = np.array([h.startswith(ruled_out) for h in self._headings])
+        return np.where(mask, head - FABRIC_PENALTY, head)
+
     def _per_heading(self, dense: np.ndarray, bm: np.ndarray, alias: np.ndarray) -> np.ndarray:
         reduce = np.maximum.reduceat
         return reduce(dense, self._starts) + reduce(bm, self._starts) + reduce(alias, self._starts)
@@ -175,7 +193,7 @@ class HsClassifier:
             return ClassifyResult(query=text)
         with single_thread_blas():
             dense, bm, alias = self._doc_scores(text)
-        head = self._per_heading(dense, bm, alias)
+        head = self._fabric_rule(text, self._per_heading(dense, bm, alias))
         probs = np.exp((head - head.max()) / TEMPERATURE)
         probs /= probs.sum()
         order = np.argsort(-probs)[: max(1, top)]

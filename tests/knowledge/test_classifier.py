@@ -62,3 +62,21 @@ def test_clarifying_questions_are_localised():
 
 def test_empty_text_gives_no_candidates(service):
     assert service.classify("   ").candidates == []
+
+
+@pytest.mark.parametrize("text,chapter", [
+    ("women's silk dress, woven", "62"),
+    ("women's silk dress, knitted", "61"),
+    ("男式棉质机织衬衫", "62"),
+    ("男式棉质针织衬衫", "61"),
+    ("Robe en soie pour femmes, tissée", "62"),
+    ("Robe en maille pour femmes", "61"),
+    ("Damenkleid aus Seide, gewebt", "62"),
+    ("Vestido de mujer de punto", "61"),
+])
+def test_fabric_named_in_the_text_decides_chapter_61_or_62(service, text, chapter):
+    """HS: chapter 61 is knitted or crocheted only; chapter 62 is everything else."""
+    result = service.classify(text, top=3)
+    assert result.candidates[0].heading.startswith(chapter), [c.heading for c in result.candidates]
+    assert not any(c.heading.startswith("62" if chapter == "61" else "61") and c.score > 0.05
+                   for c in result.candidates)
