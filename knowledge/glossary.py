@@ -40,6 +40,23 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
                                "clasificacion", "codigo", "classement", "nomenclature"),
     "General Interpretative Rules GIR": ("allgemeine vorschriften", "auslegungsvorschrift", "归类总规则",
                                          "归类规则", "reglas generales", "regles generales"),
+    "classify classification": ("klassifi", "einreih", "einordn", "归类", "分类", "clasific", "classif"),
+    "heading subheading": ("unterposition", "品目", "子目", "partida", "sous-position"),
+    "essential character": ("wesentlichen charakter", "基本特征", "caracter esencial", "caractere essentiel"),
+    "unassembled disassembled parts": ("zerlegt", "unmontiert", "ersatzteil", "未组装", "散件", "零件", "部件",
+                                       "desmontad", "pieza", "repuesto", "demonte", "pieces detachees"),
+    "sets put up for retail sale": ("geschenkset", "warenzusammenstellung", "套装", "成套", "juego", "surtido",
+                                    "assortiment", "coffret"),
+    "consumers B2C private individuals": ("verbraucher", "privatkunde", "privatperson", "消费者", "个人买家",
+                                          "consumidor", "particular", "particulier", "consommateur"),
+    "register registration": ("registrier", "anmelden", "注册", "登记", "备案", "inscri", "registrar",
+                               "enregistr"),
+    "seller supplier manufacturer": ("verkaufer", "lieferant", "hersteller", "卖方", "卖家", "供应商", "工厂",
+                                     "vendedor", "proveedor", "fabricante", "vendeur", "fournisseur", "fabricant"),
+    "importer": ("importeur", "进口商", "importador", "importateur"),
+    "deadline time limit": ("frist", "期限", "截止", "plazo", "delai"),
+    "marketplace online platform": ("marktplatz", "电商平台", "marketplace", "mercado en linea",
+                                    "place de marche"),
     "origin": ("ursprung", "原产地", "产地", "origen", "origine"),
     "preferential": ("praferenz", "优惠", "preferencial", "preferentiel"),
     "refund rebate": ("erstattung", "ruckerstattung", "退税", "reembolso", "devolucion", "remboursement"),
@@ -116,8 +133,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "status": ("status", "状态", "进度", "estado", "statut"),
     "listing products": ("angebot", "inserat", "produkt", "listing", "商品", "产品", "上架", "发布", "producto",
                          "anuncio", "produit", "annonce"),
-    "buyers sourcing requests": ("kaufer", "abnehmer", "买家", "客户", "采购", "comprador", "cliente",
-                                 "acheteur"),
+    "buyers sourcing requests": ("kaufer", "abnehmer", "买家", "采购", "comprador", "acheteur"),
+    "customer buyer": ("kunde", "客户", "cliente", "client"),
     "quote booking tracking": ("angebot", "buchung", "sendungsverfolgung", "报价", "订舱", "追踪", "跟踪",
                                "cotizacion", "reserva", "seguimiento", "devis", "reservation", "suivi"),
     "bot": ("bot", "机器人", "tradebot"),
@@ -159,9 +176,9 @@ def english_concepts(question: str, language: str | None) -> list[str]:
         return []
     text = fold(question)
     words = [english for pattern, english in _patterns() if pattern.search(text)]
-    if not words:
-        return []
     keep = re.findall(r"[A-Z][A-Z0-9/.]{1,}|\d+(?:[.,]\d+)?", question)
+    if not words and not any(k[0].isalpha() for k in keep):
+        return []
     return list(dict.fromkeys(words + keep))
 
 
