@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,6 +65,19 @@ class Stored:
     documents: list[str]
     metadatas: list[dict]
     embeddings: np.ndarray
+
+
+EMBED_THREADS = max(1, min(4, os.cpu_count() or 1))  # the embedder's numpy work releases the GIL
+
+
+def _embed_split(embedder: Embedder, texts: list[str], pool: ThreadPoolExecutor) -> np.ndarray:
+    """``embedder.embed(texts)`` with the batch split over the pool's threads (same vectors, in order)."""
+    parts = EMBED_THREADS if len(texts) >= 64 * EMBED_THREADS else 1
+    if parts == 1:
+        return np.asarray(embedder.embed(texts))
+    size = -(-len(texts) // parts)
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    return np.vstack([np.asarray(v) for v in pool.map(embedder.embed, chunks)])
 
 
 def _hash(doc: IndexDoc, embedder: str) -> str:
@@ -215,11 +229,12 @@ class KnowledgeIndex:
             progress(name, 0, len(todo))
         # Embedding (numpy) and Chroma's insert (Rust) both release the GIL: overlap them
         # so that the two cores work at once; at most one insert is in flight.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as pool, \
+                ThreadPoolExecutor(max_workers=EMBED_THREADS, thread_name_prefix="embed") as embedders:
             pending = None
             for lo in range(0, len(todo), batch_max):
                 chunk = todo[lo : lo + batch_max]
-                vectors = self.embedder.embed([d.text for d in chunk])
+                vectors = _embed_split(self.embedder, [d.text for d in chunk], embedders)
                 if pending is not None:
                     pending.result()
                 pending = pool.submit(
