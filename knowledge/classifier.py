@@ -87,6 +87,7 @@ class HsClassifier:
         heads = [d.heading for d in self._docs]
         self._headings = sorted(set(heads))
         self._head_index = {h: i for i, h in enumerate(self._headings)}
+        self._chapter_mask = {ch: np.array([h.startswith(ch) for h in self._headings]) for ch in ("61", "62")}
         self._doc_head = np.array([self._head_index[h] for h in heads], dtype=np.int32)
         starts = [0] + [i for i in range(1, len(heads)) if heads[i] != heads[i - 1]]
         self._starts = np.array(starts, dtype=np.int64)
@@ -148,9 +149,7 @@ class HsClassifier:
         knitted, woven = bool(_KNITTED.search(folded)), bool(_WOVEN.search(folded))
         if knitted == woven:
             return head
-        ruled_out = "62" if knitted else "61"
-        mask = np.array([h.startswith(ruled_out) for h in self._headings])
-        return np.where(mask, head - FABRIC_PENALTY, head)
+        return np.where(self._chapter_mask["62" if knitted else "61"], head - FABRIC_PENALTY, head)
 
     def _per_heading(self, dense: np.ndarray, bm: np.ndarray, alias: np.ndarray) -> np.ndarray:
         reduce = np.maximum.reduceat

@@ -12,12 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from bot.flows.shipping_parts import KG_PER_UNIT, PACKAGE_UNITS
 from bot.skills.base import TurnContext
 
-LISTING_KEYS = ("title", "hs_code", "quantity", "unit", "price", "currency", "moq", "origin", "incoterm",
-                "lead_time")
-_KG = {"kg": Decimal(1), "t": Decimal(1000), "lb": Decimal("0.45359237")}
-_PACKAGES = {"pcs", "carton", "pallet"}
 
 
 def proposed(ctx: TurnContext) -> dict[str, Any]:
@@ -56,8 +53,8 @@ def for_listing(slots: dict[str, Any], offline: dict[str, Any]) -> dict[str, Any
 def _in_unit(value: Decimal, have: str | None, want: str | None) -> Decimal | None:
     if have == want:
         return value
-    if have in _KG and want in _KG:
-        return value * _KG[have] / _KG[want]
+    if have in KG_PER_UNIT and want in KG_PER_UNIT:
+        return value * KG_PER_UNIT[have] / KG_PER_UNIT[want]
     return None
 
 
@@ -67,11 +64,11 @@ def cargo_from(slots: dict[str, Any]) -> dict[str, Any]:
     if quantity is None or unit is None:
         return {}
     value = Decimal(str(quantity))
-    if unit in _KG:
-        return {"weight_kg": float(value * _KG[unit])}
+    if unit in KG_PER_UNIT:
+        return {"weight_kg": float(value * KG_PER_UNIT[unit])}
     if unit == "m3":
         return {"volume_m3": float(value)}
-    if unit in _PACKAGES:
+    if unit in PACKAGE_UNITS:
         return {"packages": max(1, int(value))}
     return {}
 

@@ -13,8 +13,8 @@ from bot.messages import Button, Reply
 from bot.nlu import Entities
 from bot.skills.base import TurnContext
 
-_KG = {"kg": Decimal(1), "t": Decimal(1000), "lb": Decimal("0.45359237")}
-_PACKAGES = {"pcs", "carton", "pallet"}
+KG_PER_UNIT = {"kg": Decimal(1), "t": Decimal(1000), "lb": Decimal("0.45359237")}  # weight units
+PACKAGE_UNITS = {"pcs", "carton", "pallet"}
 _MODES = {
     "air": r"(?i)\bby air\b|\bair ?freight\b|luftfracht|per flugzeug|空运|a[eé]reo|a[ée]rien|par avion",
     "express": r"(?i)\bexpress\b|\bcourier\b|kurier|快递|快件|mensajer[ií]a|messagerie",
@@ -30,11 +30,11 @@ def cargo(found: Entities) -> dict[str, Any]:
     """Weight (kg), volume (m³) and packages named in a message."""
     out: dict[str, Any] = {}
     for q in found.quantities:
-        if q.unit in _KG and "weight_kg" not in out:
-            out["weight_kg"] = float(q.value * _KG[q.unit])
+        if q.unit in KG_PER_UNIT and "weight_kg" not in out:
+            out["weight_kg"] = float(q.value * KG_PER_UNIT[q.unit])
         elif q.unit == "m3" and "volume_m3" not in out:
             out["volume_m3"] = float(q.value)
-        elif q.unit in _PACKAGES and "packages" not in out:
+        elif q.unit in PACKAGE_UNITS and "packages" not in out:
             out["packages"] = max(1, int(q.value))
     return out
 

@@ -129,3 +129,25 @@ def platform_client(sandbox: Sandbox, token: str | None = None):
     from connectors.client import HttpPlatformClient
 
     return HttpPlatformClient(sandbox.url, token)
+
+
+def merchant_token(bot, sender: str) -> str:
+    """The platform API token of the merchant linked to ``sender``'s conversation."""
+    import asyncio
+
+    from bot.flows.merchants import MerchantDirectory
+
+    snap = bot.container.store.find("rest", sender)
+    link = asyncio.run(MerchantDirectory(bot.container.engine, bot.container.platform).get(snap.id))
+    return link.api_token
+
+
+def listings_of(sandbox, token: str) -> list:
+    """The merchant's listings, read from the sandbox platform over HTTP."""
+    import asyncio
+
+    async def fetch():
+        async with platform_client(sandbox, token) as client:
+            return (await client.list_listings(limit=100)).items
+
+    return asyncio.run(fetch())

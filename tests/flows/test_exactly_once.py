@@ -9,7 +9,8 @@ import httpx
 from bot.flows.actions import ActionStore
 from connectors.sandbox.faults import FaultConfig
 from tests.flows.conftest import text_of
-from tests.flows.test_listing import confirm_payload, listings_of, merchant_token
+from tests.flows.conftest import listings_of, merchant_token
+from tests.flows.test_listing import confirm_payload
 
 ONE_MESSAGE = "I want to list green tea, 20 t at 4.20 USD/kg FOB, MOQ 2 t, lead time 14 days"
 

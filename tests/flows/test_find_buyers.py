@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from connectors.sandbox.tables import BuyerRequestRow
 from tests.flows.conftest import payloads, platform_client, text_of
-from tests.flows.test_listing import merchant_token
+from tests.flows.conftest import merchant_token
 
 
 def add_requests(sandbox, *rows: tuple[str, str, str]) -> None:

@@ -1,27 +1,10 @@
 """create_listing end to end: REST channel → bot → sandbox platform, all over real HTTP."""
 
-import asyncio
 import re
 
 import pytest
 
-from tests.flows.conftest import payloads, platform_client, text_of
-
-
-def merchant_token(bot, sender: str) -> str:
-    from bot.flows.merchants import MerchantDirectory
-
-    snap = bot.container.store.find("rest", sender)
-    link = asyncio.run(MerchantDirectory(bot.container.engine, bot.container.platform).get(snap.id))
-    return link.api_token
-
-
-def listings_of(sandbox, token: str) -> list:
-    async def fetch():
-        async with platform_client(sandbox, token) as client:
-            return (await client.list_listings(limit=100)).items
-
-    return asyncio.run(fetch())
+from tests.flows.conftest import listings_of, merchant_token, payloads, text_of
 
 
 def confirm_payload(turn: dict) -> str:

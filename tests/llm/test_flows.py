@@ -10,14 +10,13 @@ with the fake OpenAI-compatible model on loopback.
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 
 from bot.llm.listing_text import TOOL as DRAFT_TOOL
 from bot.llm.recognizer import TOOL as ROUTE_TOOL
-from tests.flows.conftest import Bot, Sandbox, payloads, platform_client, text_of
+from tests.flows.conftest import Bot, listings_of, merchant_token, payloads, sandbox, text_of  # noqa: F401 (fixture)
 from tests.llm.conftest import llm_overrides, metric
 from tests.llm.fake_openai import Step, call
 
@@ -30,13 +29,6 @@ DRAFT = call(DRAFT_TOOL, title="Chinese green tea, loose leaf",
 
 
 @pytest.fixture
-def sandbox(live_server, tmp_path):
-    box = Sandbox(live_server, tmp_path / "platform.sqlite3").start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
 def llm_bot(live_server, settings_factory, llm_knowledge, sandbox, fake_llm):
     """The bot in LLM mode (the fake model), with the sandbox platform over HTTP."""
     bot = Bot(live_server, settings_factory(platform_url=sandbox.url, **llm_overrides(fake_llm)),
@@ -45,17 +37,8 @@ def llm_bot(live_server, settings_factory, llm_knowledge, sandbox, fake_llm):
     bot.stop()
 
 
-def listings_of(sandbox, bot, sender: str) -> list:
-    from bot.flows.merchants import MerchantDirectory
-
-    snap = bot.container.store.find("rest", sender)
-    link = asyncio.run(MerchantDirectory(bot.container.engine, bot.container.platform).get(snap.id))
-
-    async def fetch():
-        async with platform_client(sandbox, link.api_token) as client:
-            return (await client.list_listings(limit=100)).items
-
-    return asyncio.run(fetch())
+def listings(sandbox, bot, sender: str) -> list:
+    return listings_of(sandbox, merchant_token(bot, sender))
 
 
 def onboard_and_reach_description(bot, fake_llm, sender: str) -> dict:
@@ -83,11 +66,11 @@ def test_model_routed_request_fills_the_listing_and_the_merchant_uses_the_draft(
     text = text_of(summary)
     assert "Please check your listing" in text and "Loose-leaf green tea grown in China" in text, text
     assert "$4.20 per kg" in text and "20,000 kg" in text and "2,000 kg" in text and "14 days" in text
-    assert listings_of(sandbox, llm_bot, "llm-flow-1") == []  # nothing is published before the confirmation
+    assert listings(sandbox, llm_bot, "llm-flow-1") == []  # nothing is published before the confirmation
     confirm = next(p for p in payloads(summary) if p.startswith("confirm:"))
     done = llm_bot.say("llm-flow-1", confirm)
     assert "is live" in text_of(done)
-    (listing,) = listings_of(sandbox, llm_bot, "llm-flow-1")
+    (listing,) = listings(sandbox, llm_bot, "llm-flow-1")
     assert listing.title == "Chinese green tea, loose leaf"
     assert listing.description.startswith("Loose-leaf green tea grown in China")
     assert listing.unit_price_usd == 4.2 and listing.quantity == 20000 and "MOQ: 2000 kg" in listing.description
@@ -123,7 +106,7 @@ def test_a_bad_draft_or_a_failing_model_leaves_the_plain_question(llm_bot, fake_
     assert "Describe the product" in text_of(again) and "Please check" not in text_of(again)
     summary = llm_bot.say("llm-flow-3", "-")
     assert "Please check your listing" in text_of(summary)
-    assert listings_of(sandbox, llm_bot, "llm-flow-3") == []
+    assert listings(sandbox, llm_bot, "llm-flow-3") == []
 
 
 def test_model_routing_names_the_product_for_the_buyer_search(llm_bot, fake_llm):
