@@ -15,9 +15,10 @@ from typing import Sequence
 import numpy as np
 
 from knowledge.embeddings import single_thread_blas
+from knowledge.glossary import QUESTION_WORDS
 from knowledge.retrieval import Passage
 from knowledge.structured import StructuredAnswer
-from knowledge.text import sentences, tokenize
+from knowledge.text import fold, sentences, tokenize
 
 # A passage counts as relevant when its cosine similarity (USE multilingual) or its
 # share of the question's content words is high enough. Set from the score
@@ -81,6 +82,19 @@ def is_relevant(p: Passage) -> bool:
         # the best BM25 hit, holding the question's rare words ("difference between D/P and D/A")
         or (p.coverage >= MIN_COVERAGE and p.matched >= 2 and p.lexical >= 0.99)
     )
+
+
+def _relevant(p: Passage, one_term: bool) -> bool:
+    """``is_relevant``, or — for a question naming one code or acronym ("what is IOSS?") —
+    the best BM25 hit holding that term."""
+    return is_relevant(p) or (one_term and p.matched == 1 and p.overlap >= 1.0 and p.lexical >= 0.99)
+
+
+def _names_one_term(question: str) -> bool:
+    """True when the question's only content word is a code or acronym it writes in capitals."""
+    words = [t for t in tokenize(question) if t not in QUESTION_WORDS]
+    acronyms = {fold(a) for a in re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", question)}
+    return len(words) == 1 and words[0] in acronyms
 
 
 # Questions that ask for a number, a date or a duration: sentences with digits answer them.
@@ -198,7 +212,8 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         An ``Answer`` citing every quoted article, or None ("no answer": the bot should
         say it does not know and offer a human).
     """
-    relevant = bool(passages) and any(is_relevant(p) for p in passages[:MAX_POOL_PASSAGES])
+    one_term = _names_one_term(question)
+    relevant = bool(passages) and any(_relevant(p, one_term) for p in passages[:MAX_POOL_PASSAGES])
     if not relevant and structured is None:
         return None
     budget = MAX_CHARS if structured is None else STRUCTURED_QUOTE_CHARS
@@ -206,7 +221,7 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         # The structured part is already in the user's language: quote same-language text
         # when there is relevant text in it, else the English text (framed as such).
         same = [p for p in passages if p.language == language]
-        if any(is_relevant(p) for p in same[:MAX_POOL_PASSAGES]):
+        if any(_relevant(p, one_term) for p in same[:MAX_POOL_PASSAGES]):
             passages = same
     picked = _select(question, passages, embedder, budget) if relevant else []
     if not picked and structured is None:

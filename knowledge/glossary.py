@@ -27,7 +27,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
                     "tarif"),
     "VAT": ("mehrwertsteuer", "mwst", "umsatzsteuer", "einfuhrumsatzsteuer", "增值税", "iva", "tva"),
     "tax": ("steuer", "税", "impuesto", "taxe", "impot"),
-    "exemption threshold de minimis": ("freigrenze", "befreiung", "schwelle", "免税", "起征点", "门槛", "豁免",
+    "exemption threshold de minimis": ("freigrenze", "grenze", "limite", "plafond", "tope", "限额", "上限", "befreiung", "schwelle", "免税", "起征点", "门槛", "豁免",
                                        "exencion", "exento", "umbral", "franquicia", "franchise", "exoneration",
                                        "seuil"),
     "low-value parcels e-commerce": ("kleinsendung", "paket", "小包", "包裹", "跨境电商", "电商", "paquete",

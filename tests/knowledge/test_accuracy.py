@@ -96,3 +96,19 @@ def test_qa_held_out_sets(service, name):
 def test_no_off_topic_question_is_answered(service):
     answered = [o["id"] for o in rows("offtopic.jsonl") if service.answer(o["question"], o["language"]) is not None]
     assert answered == []
+
+
+@pytest.mark.parametrize("language, question, article", [
+    ("en", "what is IOSS?", "eu-import-vat-ioss"),
+    ("es", "qué es el IOSS", "eu-import-vat-ioss"),
+    ("de", "Was ist ein EORI?", "eu-eori"),
+    ("en", "what is TEU", "logistics-container-types"),
+])
+def test_a_question_naming_one_code_is_answered_from_its_article(service, language, question, article):
+    answer = service.answer(question, language)
+    assert answer is not None and answer.sources[0]["id"] == article, answer and answer.sources
+
+
+@pytest.mark.parametrize("question", ["what is NASA", "what is USA", "what is netflix"])
+def test_an_unknown_single_term_still_gets_no_answer(service, question):
+    assert service.answer(question, "en") is None
