@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,12 +230,18 @@ class KnowledgeIndex:
             progress(name, 0, len(todo))
         # Embedding (numpy) and Chroma's insert (Rust) both release the GIL: overlap them
         # so that the two cores work at once; at most one insert is in flight.
+        # Identical texts (an HS heading and its only subheading, say) are embedded once.
+        repeated = {t for t, n in Counter(d.text for d in todo).items() if n > 1}
+        seen: dict[str, np.ndarray] = {}
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as pool, \
                 ThreadPoolExecutor(max_workers=EMBED_THREADS, thread_name_prefix="embed") as embedders:
             pending = None
             for lo in range(0, len(todo), batch_max):
                 chunk = todo[lo : lo + batch_max]
-                vectors = _embed_split(self.embedder, [d.text for d in chunk], embedders)
+                fresh = [t for t in dict.fromkeys(d.text for d in chunk) if t not in seen]
+                vecs = dict(zip(fresh, _embed_split(self.embedder, fresh, embedders))) if fresh else {}
+                seen.update((t, v) for t, v in vecs.items() if t in repeated)
+                vectors = np.vstack([vecs[d.text] if d.text in vecs else seen[d.text] for d in chunk])
                 if pending is not None:
                     pending.result()
                 pending = pool.submit(

@@ -30,6 +30,12 @@ STOPWORDS = frozenset(
     le les des du au aux et ou en avec pour par que quel quelle est sont mon ma mes je nous
     """.split()
 )
+# Chinese function words (particles, pronouns, auxiliaries, prepositions, question words).
+CJK_STOPWORDS = frozenset(
+    "的 地 得 了 着 过 和 与 及 或 是 在 有 我 我们 你 你们 他 她 它 他们 这 那 这个 那个 这些 那些 "
+    "吗 呢 吧 啊 就 都 也 还 要 会 能 可以 从 对 把 被 给 上 中 里 什么 怎么 怎样 如何 哪些 哪个 为什么 "
+    "一个 一下 请问 请 谁".split()
+)
 
 
 def has_cjk(text: str) -> bool:
@@ -118,7 +124,7 @@ def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
     folded = _SLASH_ABBREV_RE.sub(r"\1\2", _LETTER_HYPHEN_RE.sub(r"\1", fold(text)))
     for tok in _TOKEN_RE.findall(folded):
         if _CJK_RE.fullmatch(tok):
-            out.extend(_segment_cjk(tok))
+            out.extend(w for w in _segment_cjk(tok) if not (stopwords and w in CJK_STOPWORDS))
             continue
         if stopwords and tok in STOPWORDS:
             continue

@@ -139,3 +139,30 @@ def test_two_services_building_one_data_dir_build_it_once(tmp_path, embedder):
     assert len(built) == 1 and built[0].embedded == 40  # the other one found it current
     assert services[0].index.collection("regulations").count() == 40
     assert (tmp_path / "index.lock").exists()
+
+
+def test_identical_texts_are_embedded_once_across_batches(tmp_path, embedder, monkeypatch):
+    import numpy as np
+
+    import knowledge.index as index_module
+
+    monkeypatch.setattr(index_module, "_EMBED_BATCH", 2)  # the repeat falls in a later batch
+    texts = ["Coffee, not roasted", "Tea, green", "Cocoa beans", "Coffee, not roasted", "Tea, green"]
+    embedded: list[str] = []
+    real = embedder.embed
+
+    class Counting:
+        name, dim = embedder.name, embedder.dim
+
+        def embed(self, batch, *, query=False):
+            embedded.extend(batch)
+            return real(batch, query=query)
+
+    index = KnowledgeIndex(tmp_path, None, Counting(), {"hs": lambda: _docs(texts)})
+    stats = index.build()
+    assert stats.collections["hs"].embedded == 5 and index.collection("hs").count() == 5
+    assert sorted(embedded) == sorted(set(texts))
+    stored = index.load("hs")
+    vec = dict(zip(stored.ids, stored.embeddings))
+    assert np.allclose(vec["d0"], vec["d3"]) and np.allclose(vec["d1"], vec["d4"])
+    assert not np.allclose(vec["d0"], vec["d1"])

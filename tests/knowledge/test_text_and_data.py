@@ -18,6 +18,13 @@ def test_tokenize_folds_stems_and_segments_chinese():
     assert fold("Œuvre Straße") == "oeuvre strasse"
 
 
+def test_chinese_function_words_are_stopwords_only_when_asked():
+    tokens = tokenize("出口欧盟的产品要什么认证？")
+    assert "出口" in tokens and "欧盟" in tokens and "认证" in tokens
+    assert "的" not in tokens and "什么" not in tokens
+    assert "的" in tokenize("出口欧盟的产品", stopwords=False)
+
+
 def test_decompound_splits_unknown_german_compounds_at_a_known_head():
     vocab = {"herren", "pullover", "spritzen"}
     assert decompound(["herrenpullover"], vocab) == ["herren", "pullover"]
