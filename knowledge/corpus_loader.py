@@ -31,7 +31,7 @@ CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 ARTICLES_DIR = CORPUS_DIR / "articles"
 
 REQUIRED_KEYS = ("id", "title", "jurisdiction", "topic", "language", "as_of", "sources")
-LANGUAGES = ("en", "de", "zh")
+LANGUAGES = ("en", "de", "zh", "es", "fr")
 TOPICS = (
     "incoterms",
     "documents",

@@ -21,6 +21,7 @@ import numpy as np
 from knowledge.embeddings import single_thread_blas
 from knowledge.glossary import QUESTION_WORDS, english_concepts
 from knowledge.index import KnowledgeIndex
+from knowledge.jurisdictions import named_jurisdictions
 from knowledge.lexical import Bm25Index
 from knowledge.text import tokenize
 
@@ -184,7 +185,16 @@ class Retriever:
         for ranks, weight in rankings:
             for pid, r in ranks.items():
                 fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + r + 1)
-        ordered = sorted(fused, key=lambda p: -fused[p])
+        # Sections of a jurisdiction the question does not name come after the others: a
+        # question about US formal entry is not answered from the UK article. A Chinese
+        # question keeps China in view (our Chinese users export from China).
+        named = named_jurisdictions(query)
+        if named and language == "zh":
+            named.add("CN")
+        def off_topic_jurisdiction(pid: str) -> bool:
+            j = self._metas[self._pos[pid]].get("jurisdiction", "INT")
+            return bool(named) and j not in named and j not in ("INT", "")
+        ordered = sorted(fused, key=lambda p: (off_topic_jurisdiction(p), -fused[p]))
         passages = [self._passage(p, fused[p], max(0.0, float(sims[self._pos[p]])), bm, top_bm, set(q_tokens),
                                   language) for p in ordered]
         if english:

@@ -112,3 +112,18 @@ def test_a_question_naming_one_code_is_answered_from_its_article(service, langua
 @pytest.mark.parametrize("question", ["what is NASA", "what is USA", "what is netflix"])
 def test_an_unknown_single_term_still_gets_no_answer(service, question):
     assert service.answer(question, "en") is None
+
+
+@pytest.mark.parametrize("language, question, jurisdiction", [
+    ("es", "¿A partir de qué valor hace falta una entrada formal en la aduana de EE.UU.?", "US"),
+    ("fr", "Quelles sont les règles d'étiquetage de l'origine pour vendre au Royaume-Uni ?", "UK"),
+    ("de", "Welche Zollanmeldung brauche ich für eine Einfuhr nach Deutschland?", "EU"),
+    ("en", "what does a US importer have to file before the container is loaded?", "US"),
+])
+def test_a_question_naming_a_jurisdiction_is_answered_from_its_rules(service, language, question, jurisdiction):
+    passages = service.search(question, language, k=3)
+    assert passages, question
+    metas = service._get_retriever()._metas
+    by_article = {m["article_id"]: m["jurisdiction"] for m in metas}
+    assert by_article[passages[0].article_id] in (jurisdiction, "INT"), [p.article_id for p in passages]
+    assert all(by_article[p.article_id] in (jurisdiction, "INT") for p in passages), [p.article_id for p in passages]

@@ -66,7 +66,7 @@ def test_required_keys_present_and_nonempty(articles):
 
 def test_languages_and_topics_valid(articles):
     for a in articles:
-        assert a.language in {"en", "de", "zh"}, a.path
+        assert a.language in {"en", "de", "zh", "es", "fr"}, a.path
         assert a.topic in cl.TOPICS, a.path
 
 
