@@ -246,7 +246,7 @@ def structured_answer(question: str, language: str, related: list[str] | None = 
         question: the user's question, any supported language.
         language: the answer language (en/de/zh/es/fr; others fall back to English).
         related: article ids that retrieval ranked for this question, best first; a
-            document card is shown when the document's article is among them or the
+            document card is shown when the document's article is the best of them or the
             question is short, and a list of rules cites the general Incoterms article.
 
     Returns:
@@ -287,7 +287,7 @@ def structured_answer(question: str, language: str, related: list[str] | None = 
     short = _other_tokens(question, mentions.spans) <= MAX_OTHER_TOKENS
     for doc_id in mentions.documents[:MAX_DOCUMENTS]:
         doc = docs[doc_id]
-        if not rules and (short or doc["article_id"] in related_order):
+        if not rules and (short or doc["article_id"] in related_order[:1]):
             parts.append(_doc_card(doc, lang))
             ids.append(doc["article_id"])
             kind = kind or "document"
