@@ -131,7 +131,10 @@ def _sentence_pool(question: str, passages: Sequence[Passage], embedder) -> list
         words = set(tokenize(s.text)) | set(tokenize(s.passage.heading)) | set(tokenize(s.passage.title))
         overlap = len(q_tokens & words) / len(q_tokens) if q_tokens else 0.0
         s.score = (
-            W_SENTENCE * float(sim) + W_OVERLAP * overlap + W_PASSAGE * s.passage.similarity
+            # the language offset (Retriever._language_offsets) levels same-language and
+            # English text for a de/zh question
+            W_SENTENCE * (float(sim) - s.passage.language_offset) + W_OVERLAP * overlap
+            + W_PASSAGE * (s.passage.similarity - s.passage.language_offset)
             + (W_TOP_ARTICLE if s.passage.article_id == top_article else 0.0)
             + (W_NUMBER if wants_number and any(ch.isdigit() for ch in s.text) else 0.0)
         )

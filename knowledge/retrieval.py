@@ -29,6 +29,7 @@ RRF_K = 60
 CANDIDATES = 20  # per ranking, before fusion
 MAX_PER_ARTICLE = 3
 EN_WEIGHT = 0.5  # RRF weight of the English key-term rankings: weaker evidence than the question
+MIN_OFFSET_SECTIONS = 20  # sections a language needs before its similarity offset is estimated
 MIN_CONCEPTS = 2  # English key-term matches count for relevance only with at least two concepts
 # "D/P和D/A": separate Latin and Chinese runs so that codes tokenize as in English text.
 _SCRIPT_BOUNDARY_RE = re.compile(r"(?<=[A-Za-z0-9])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
@@ -76,6 +77,7 @@ class Passage:
     matched: int = 0
     as_of: str = ""
     coverage: float = 0.0
+    language_offset: float = 0.0
 
 
 def chroma_where(filters: dict | None) -> dict | None:
@@ -124,6 +126,9 @@ class Retriever:
             self._idf = {tok: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for tok, c in df.items()}
             self._idf_unknown = math.log(1.0 + (n + 0.5) / 0.5)
             self._vectors = stored.embeddings
+            self._langs = [m.get("language", "en") for m in stored.metadatas]
+            self._lang_rows = {lang: np.array([n for n, x in enumerate(self._langs) if x == lang])
+                               for lang in set(self._langs)}
             self._loaded = True
 
     def refresh(self) -> None:
@@ -156,9 +161,11 @@ class Retriever:
         with single_thread_blas():
             vector = self._index.embedder.embed_one(query, query=True)
             sims = self._vectors @ vector
+        offsets = self._language_offsets(sims)
         if mask is not None:
             sims = np.where(mask, sims, -1.0)
-        dense_order = [int(i) for i in np.argsort(-sims)[:CANDIDATES] if sims[i] > -1.0]
+        ranked = sims - np.array([offsets.get(lang, 0.0) for lang in self._langs], dtype=np.float32)
+        dense_order = [int(i) for i in np.argsort(-ranked)[:CANDIDATES] if sims[i] > -1.0]
         dense_rank = {self._ids[i]: r for r, i in enumerate(dense_order)}
         bm = self._bm25.scores(q_tokens)
         if mask is not None:
@@ -197,9 +204,24 @@ class Retriever:
         ordered = sorted(fused, key=lambda p: (off_topic_jurisdiction(p), -fused[p]))
         passages = [self._passage(p, fused[p], max(0.0, float(sims[self._pos[p]])), bm, top_bm, set(q_tokens),
                                   language) for p in ordered]
+        for p in passages:
+            p.language_offset = round(offsets.get(p.language, 0.0), 4)
         if english:
             self._merge_english(passages, concepts, en_sims, en_bm)
         return self._prefer_language(passages, language)[:k]
+
+    def _language_offsets(self, sims: np.ndarray) -> dict[str, float]:
+        """How much closer the query is, on average, to the sections of each language than to
+        the English ones (the encoder scores same-language pairs higher: a Chinese question is
+        ~0.05 closer to any Chinese section than to any English one). Subtracted before the
+        dense ranking, so that an English section on the exact topic can beat a Chinese
+        overview; languages with few sections get no offset (their mean is noise)."""
+        rows = self._lang_rows
+        if "en" not in rows:
+            return {}
+        base = float(sims[rows["en"]].mean())
+        return {lang: float(sims[r].mean()) - base for lang, r in rows.items()
+                if lang != "en" and len(r) >= MIN_OFFSET_SECTIONS}
 
     def _merge_english(self, passages: list[Passage], concepts: list[str], en_sims, en_bm) -> None:
         """Let an English passage's match with the question's English key terms count like
@@ -278,6 +300,7 @@ class Retriever:
         q_tokens = set(tokenize(query))
         with single_thread_blas():
             sims = self._vectors @ self._index.embedder.embed_one(query, query=True)
+        offsets = self._language_offsets(sims)
         best = {p.id: p for p in hits}
         out = []
         for lang, article_id in order:
@@ -289,7 +312,9 @@ class Retriever:
                     out.append(best[pid])
                 else:
                     zeros = np.zeros(len(self._ids), dtype=np.float32)
-                    out.append(self._passage(pid, 0.0, max(0.0, float(sims[n])), zeros, 0.0, q_tokens, language))
+                    p = self._passage(pid, 0.0, max(0.0, float(sims[n])), zeros, 0.0, q_tokens, language)
+                    p.language_offset = round(offsets.get(lang, 0.0), 4)
+                    out.append(p)
         return out
 
     def titles(self, language: str | None = None) -> dict[str, str]:
