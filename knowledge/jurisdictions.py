@@ -38,6 +38,9 @@ _WORDS = {
     "UK": ("britain", "british", "england", "vereinigten konigreich", "grossbritannien", "britisch", "britanico",
            "britanica", "britannique", "angleterre", "inglaterra", "英国"),
     "CN": ("chinese", "chinesisch", "chino", "china", "chinois", "chinoise", "chine", "中国", "国内"),
+    # Northern Ireland is in the UK but applies EU customs and product rules to goods
+    # (Windsor Framework): it names both.
+    "UK EU": ("northern ireland", "nordirland", "irlanda del norte", "irlande du nord", "北爱尔兰"),
 }
 
 
@@ -67,5 +70,7 @@ def named_jurisdictions(text: str) -> set[str]:
     """The jurisdictions (``EU``, ``US``, ``UK``, ``CN``) that ``text`` names."""
     found = {j for j, pattern in _ABBREVIATIONS.items() if re.search(pattern, text)}
     folded = fold(text)
-    found |= {j for pattern, j in _name_patterns() if pattern.search(folded)}
+    for pattern, names in _name_patterns():
+        if pattern.search(folded):
+            found.update(names.split())
     return found

@@ -26,3 +26,8 @@ def test_names_in_every_language(text, expected):
 @pytest.mark.parametrize("text", ["can you help us with FOB", "what is IOSS", "wie viel passt in einen Container"])
 def test_no_jurisdiction_when_none_is_named(text):
     assert named_jurisdictions(text) == set()
+
+
+def test_northern_ireland_names_both_the_uk_and_the_eu():
+    assert named_jurisdictions("EORI für Lieferungen nach Nordirland") == {"UK", "EU"}
+    assert named_jurisdictions("shipping to Northern Ireland") == {"UK", "EU"}
