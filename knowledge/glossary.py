@@ -41,7 +41,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "General Interpretative Rules GIR": ("allgemeine vorschriften", "auslegungsvorschrift", "归类总规则",
                                          "归类规则", "reglas generales", "regles generales"),
     "classify classification": ("klassifi", "einreih", "einordn", "归类", "分类", "clasific", "classif"),
-    "heading subheading": ("unterposition", "品目", "子目", "partida", "sous-position"),
+    "heading subheading": ("unterposition", "position", "品目", "子目", "partida", "posicion", "sous-position"),
     "essential character": ("wesentlichen charakter", "基本特征", "caracter esencial", "caractere essentiel"),
     "unassembled disassembled parts": ("zerlegt", "unmontiert", "ersatzteil", "未组装", "散件", "零件", "部件",
                                        "desmontad", "pieza", "repuesto", "demonte", "pieces detachees"),
