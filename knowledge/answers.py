@@ -97,6 +97,36 @@ def _names_one_term(question: str) -> bool:
     return len(words) == 1 and words[0] in acronyms
 
 
+_PART_RE = re.compile(r"(?<=[?？;；])\s*|\s*[.!。！]\s+(?=\S)")
+MIN_PART_TOKENS = 2
+# Courtesy words are not content ("ok thanks. what is a TEU?" asks one question).
+_COURTESY = frozenset(tokenize(
+    "ok okay thanks thank you hi hello hey please hallo danke bitte gracias hola por favor merci bonjour "
+    "salut stp svp") + ["谢谢", "你好", "您好", "好的"])
+
+
+def _content_words(text: str) -> list[str]:
+    return [t for t in tokenize(text) if t not in QUESTION_WORDS and t not in _COURTESY]
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions of a message that asks several ("FCL or LCL? and what is a
+    TEU?"), or ``[question]``. A part is a question (ending in "?") with a content word, or
+    a sentence with ``MIN_PART_TOKENS`` content words; other fragments ("ok.", "thanks!")
+    stay with their neighbour."""
+    def is_part(text: str) -> bool:
+        words = _content_words(text)
+        return len(words) >= MIN_PART_TOKENS or (bool(words) and text.rstrip()[-1:] in "?？")
+
+    parts: list[str] = []
+    for part in (p.strip() for p in _PART_RE.split(question) if p and p.strip()):
+        if parts and not (is_part(part) and is_part(parts[-1])):
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    return parts if len(parts) > 1 else [question]
+
+
 # Questions that ask for a number, a date or a duration: sentences with digits answer them.
 _QUANTITY_RE = re.compile(
     r"\b(how (many|much|long|soon)|when|deadline|limit|threshold|wie (viel|viele|lange)|wann|frist|grenze"
@@ -105,7 +135,7 @@ _QUANTITY_RE = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class _Sentence:
     passage: Passage
     order: tuple[int, int]  # (passage position, sentence position)
@@ -161,21 +191,37 @@ def _embed_cached(embedder, texts: list[str]) -> np.ndarray:
 
 
 def _select(question: str, passages: Sequence[Passage], embedder,
-            max_chars: int = MAX_CHARS) -> list[tuple[Passage, str]]:
-    """The best sentences (by meaning, shared words and their passage), in text order."""
+            max_chars: int = MAX_CHARS, parts: Sequence[str] = ()) -> list[tuple[Passage, str]]:
+    """The best sentences (by meaning, shared words and their passage), in text order.
+
+    When the message asks several questions (``parts``), each part's best sentence is
+    quoted first, so that the second question is not crowded out by the first.
+    """
     pool = _sentence_pool(question, passages, embedder)
     if not pool:
         return []
-    # The best-ranked section is quoted whole (if it fits); other sections contribute their
-    # best sentences.
-    lead = max(pool, key=lambda s: s.score).passage
-    chosen = [s for s in pool if s.passage is lead]
-    if sum(len(s.text) + 1 for s in chosen) > max_chars:
-        chosen = []  # too long: its best sentences compete like the others
-    lead_whole = bool(chosen)
+    chosen: list[_Sentence] = []
+    lead_whole = False
+    lead = None
+    if len(parts) > 1:
+        for i, part in enumerate(parts):
+            # a short follow-up ("and since when?") is read with the question before it
+            text = part if i == 0 or len(_content_words(part)) >= MIN_PART_TOKENS else f"{parts[i - 1]} {part}"
+            scored = _sentence_pool(text, passages, embedder)
+            best = max(range(len(scored)), key=lambda i: scored[i].score)
+            if pool[best] not in chosen:
+                chosen.append(pool[best])
+    else:
+        # The best-ranked section is quoted whole (if it fits); other sections contribute
+        # their best sentences.
+        lead = max(pool, key=lambda s: s.score).passage
+        chosen = [s for s in pool if s.passage is lead]
+        if sum(len(s.text) + 1 for s in chosen) > max_chars:
+            chosen = []  # too long: its best sentences compete like the others
+        lead_whole = bool(chosen)
     used = sum(len(s.text) + 1 for s in chosen)
     for s in sorted(pool, key=lambda s: -s.score):
-        if lead_whole and s.passage is lead:
+        if (lead_whole and s.passage is lead) or s in chosen:
             continue
         if used + len(s.text) > max_chars and chosen:
             continue
@@ -226,7 +272,7 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         same = [p for p in passages if p.language == language]
         if any(_relevant(p, one_term) for p in same[:MAX_POOL_PASSAGES]):
             passages = same
-    picked = _select(question, passages, embedder, budget) if relevant else []
+    picked = _select(question, passages, embedder, budget, question_parts(question)) if relevant else []
     if not picked and structured is None:
         return None
     lang = language if language in FRAMING["sources"] else "en"

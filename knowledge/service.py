@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from knowledge.answers import Answer, compose_answer
+from knowledge.answers import Answer, compose_answer, question_parts
 from knowledge.classifier import ClassifyResult, HsClassifier
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.hs_data import HsDoc
@@ -115,6 +115,15 @@ class KnowledgeService:
         """
         retriever = self._get_retriever()
         passages = retriever.search_articles(question, language)
+        # A message asking several questions: each part's best article joins the pool.
+        parts = question_parts(question)
+        if len(parts) > 1:
+            have = {(p.language, p.article_id) for p in passages}
+            for part in parts:
+                extra = retriever.search_articles(part, language, max_articles=1)
+                if extra and (extra[0].language, extra[0].article_id) not in have:
+                    have.add((extra[0].language, extra[0].article_id))
+                    passages += extra
         related = list(dict.fromkeys(p.article_id for p in passages))
         structured = structured_answer(question, language, related)
         titles = retriever.titles(language) if structured else None

@@ -34,7 +34,7 @@ STOPWORDS = frozenset(
 CJK_STOPWORDS = frozenset(
     "的 地 得 了 着 过 和 与 及 或 是 在 有 我 我们 你 你们 他 她 它 他们 这 那 这个 那个 这些 那些 "
     "吗 呢 吧 啊 就 都 也 还 要 会 能 可以 从 对 把 被 给 上 中 里 什么 怎么 怎样 如何 哪些 哪个 为什么 "
-    "一个 一下 请问 请 谁".split()
+    "一个 一下 请问 请 谁 什么时候 时候 多少 多久 哪里 哪儿 几".split()
 )
 
 
@@ -137,7 +137,26 @@ def compact(text: str) -> str:
     return "".join(_TOKEN_RE.findall(fold(text)))
 
 
+# A period that does not end a sentence: abbreviations ("z. B.", "e.g.", "Nr.") and German
+# ordinal dates ("1. Juli 2021").
+_ABBREVIATION_END_RE = re.compile(
+    r"(?:^|[\s(])(?:z|Z|B|d|h|u|a|e\.g|i\.e|Nr|No|Art|Abs|ca|bzw|etc|vs|approx|resp|cf|Mio|Mrd|Dr|St|Ltd|Inc|Co|ggf|evtl|inkl|zzgl|max|min)\.$"
+)
+_GERMAN_MONTHS_RE = re.compile(
+    r"^(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
+)
+
+
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences (Latin and Chinese punctuation)."""
-    parts = [p.strip() for p in _SENTENCE_RE.split(text.replace("\n", " "))]
-    return [p for p in parts if p]
+    """Split prose into sentences (Latin and Chinese punctuation), keeping abbreviations
+    and German ordinal dates inside their sentence."""
+    out: list[str] = []
+    for part in (p.strip() for p in _SENTENCE_RE.split(text.replace("\n", " "))):
+        if not part:
+            continue
+        if out and (_ABBREVIATION_END_RE.search(out[-1])
+                    or (re.search(r"(?:^|\s)\d{1,2}\.$", out[-1]) and _GERMAN_MONTHS_RE.match(part))):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out

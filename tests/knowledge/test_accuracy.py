@@ -127,3 +127,20 @@ def test_a_question_naming_a_jurisdiction_is_answered_from_its_rules(service, la
     by_article = {m["article_id"]: m["jurisdiction"] for m in metas}
     assert by_article[passages[0].article_id] in (jurisdiction, "INT"), [p.article_id for p in passages]
     assert all(by_article[p.article_id] in (jurisdiction, "INT") for p in passages), [p.article_id for p in passages]
+
+
+@pytest.mark.parametrize("language, question, facts", [
+    ("en", "How many cubic metres fit in a 40ft high cube? And what is the state of charge limit for "
+           "lithium-ion batteries sent by air?", ["76", "30 %"]),
+    ("de", "Was ist ein Akkreditiv? Und wer trägt bei CIF die Versicherung?", ["Akkreditiv", "110 %"]),
+])
+def test_each_part_of_a_two_part_question_is_answered(service, language, question, facts):
+    answer = service.answer(question, language)
+    assert answer is not None
+    assert [f for f in facts if f not in answer.text] == [], answer.text
+
+
+def test_a_payment_question_naming_a_document_gets_no_document_card(service):
+    answer = service.answer("supplier wants 30% deposit and balance against copy of BL, is that safe for me?", "en")
+    assert answer is not None and answer.structured == ""
+    assert "payment-tt-advance" in [s["id"] for s in answer.sources]

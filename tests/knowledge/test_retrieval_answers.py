@@ -70,3 +70,17 @@ def test_german_article_needs_no_fallback(retriever, built_index):
 def test_off_topic_questions_get_no_answer(retriever, built_index, question):
     assert compose_answer(question, "en", retriever.search_articles(question, None), embedder=built_index.embedder) is None
     assert compose_answer(question, "en", []) is None
+
+
+@pytest.mark.parametrize("message, parts", [
+    ("FCL vs LCL, when is a full container worth it? and what exactly is a TEU", 2),
+    ("Was ist ein Akkreditiv? Und wer trägt bei CIF die Versicherung?", 2),
+    ("出口欧盟要什么认证？增值税怎么交？", 2),
+    ("what is FOB?", 1),
+    ("ok thanks. what is a TEU?", 1),
+    ("Hola. ¿Qué es el IOSS?", 1),
+])
+def test_question_parts(message, parts):
+    from knowledge.answers import question_parts
+
+    assert len(question_parts(message)) == parts

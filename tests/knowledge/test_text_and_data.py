@@ -75,3 +75,15 @@ def test_hs_eval_set_is_large_enough_and_valid():
         assert sum(1 for i in items if i["language"] == lang) >= 30
     assert all(nom.is_heading(i["heading"]) for i in items)
     assert len({i["id"] for i in items}) == len(items)
+
+
+def test_sentences_keep_abbreviations_and_german_dates_inside():
+    text = ("Seit dem 1. Juli 2021 ist jede Einfuhr steuerpflichtig, z. B. ein Paket für 10 EUR. "
+            "Regulation (EU) No. 952/2013 applies, e.g. to imports. Chapter 77 is reserved. 完了。好")
+    assert sentences(text) == [
+        "Seit dem 1. Juli 2021 ist jede Einfuhr steuerpflichtig, z. B. ein Paket für 10 EUR.",
+        "Regulation (EU) No. 952/2013 applies, e.g. to imports.",
+        "Chapter 77 is reserved.",
+        "完了。",
+        "好",
+    ]
