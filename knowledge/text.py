@@ -77,6 +77,7 @@ def _segment_cjk(run: str) -> tuple[str, ...]:
     return tuple(w for w in _segmenter().lcut(run) if w.strip())
 
 
+_NUMBER_UNIT_RE = re.compile(r"(\d+)([a-z]{1,3})|([a-z]{1,3})(\d+)")
 _LETTER_HYPHEN_RE = re.compile(r"\b([a-z0-9])-(?=[a-z])")
 _SLASH_ABBREV_RE = re.compile(r"\b([a-z])/([a-z])\b")  # d/p, d/a, b/l
 
@@ -127,6 +128,10 @@ def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
             out.extend(w for w in _segment_cjk(tok) if not (stopwords and w in CJK_STOPWORDS))
             continue
         if stopwords and tok in STOPWORDS:
+            continue
+        parts = _NUMBER_UNIT_RE.fullmatch(tok)
+        if parts:  # "20ft" -> "20", "ft"; "un3480" -> "un", "3480"
+            out.extend(p for p in parts.groups() if p)
             continue
         out.append(stem(tok))
     return out

@@ -18,6 +18,11 @@ def test_tokenize_folds_stems_and_segments_chinese():
     assert fold("Œuvre Straße") == "oeuvre strasse"
 
 
+def test_numbers_with_units_split_so_20ft_matches_20_ft():
+    assert tokenize("a 20ft box, UN3480") == ["20", "ft", "box", "un", "3480"]
+    assert tokenize("20 ft") == ["20", "ft"] and tokenize("6109") == ["6109"]
+
+
 def test_chinese_function_words_are_stopwords_only_when_asked():
     tokens = tokenize("出口欧盟的产品要什么认证？")
     assert "出口" in tokens and "欧盟" in tokens and "认证" in tokens
