@@ -72,22 +72,33 @@ class Answer:
     structured: str = ""
 
 
-def is_relevant(p: Passage) -> bool:
-    """Whether a passage is good enough to answer from."""
+def is_relevant(p: Passage, best_lexical: float = 1.0) -> bool:
+    """Whether a passage is good enough to answer from.
+
+    ``best_lexical`` is the best lexical score among the passages the answer can quote:
+    when an article's English version held the best BM25 hit and was replaced by the
+    user's language version, the translation's best section counts as the best hit.
+    """
+    best = p.lexical >= 0.99 * best_lexical
     return (
         p.similarity >= MIN_SIMILARITY
         or (p.similarity >= WEAK_SIMILARITY and p.overlap >= MIN_OVERLAP and p.lexical > 0)
         # the best BM25 hit, sharing most (and at least three) of the question's words
-        or (p.overlap >= STRONG_OVERLAP and p.matched >= 3 and p.lexical >= 0.99)
+        or (p.overlap >= STRONG_OVERLAP and p.matched >= 3 and best)
         # the best BM25 hit, holding the question's rare words ("difference between D/P and D/A")
-        or (p.coverage >= MIN_COVERAGE and p.matched >= 2 and p.lexical >= 0.99)
+        or (p.coverage >= MIN_COVERAGE and p.matched >= 2 and best)
     )
 
 
-def _relevant(p: Passage, one_term: bool) -> bool:
+def _relevant(p: Passage, one_term: bool, best_lexical: float = 1.0) -> bool:
     """``is_relevant``, or — for a question naming one code or acronym ("what is IOSS?") —
     the best BM25 hit holding that term."""
-    return is_relevant(p) or (one_term and p.matched == 1 and p.overlap >= 1.0 and p.lexical >= 0.99)
+    return is_relevant(p, best_lexical) or (
+        one_term and p.matched == 1 and p.overlap >= 1.0 and p.lexical >= 0.99 * best_lexical)
+
+
+def _best_lexical(passages: Sequence[Passage]) -> float:
+    return max((p.lexical for p in passages), default=0.0) or 1.0
 
 
 def _names_one_term(question: str) -> bool:
@@ -262,7 +273,8 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         say it does not know and offer a human).
     """
     one_term = _names_one_term(question)
-    relevant = bool(passages) and any(_relevant(p, one_term) for p in passages[:MAX_POOL_PASSAGES])
+    considered = passages[:MAX_POOL_PASSAGES]
+    relevant = any(_relevant(p, one_term, _best_lexical(considered)) for p in considered)
     if not relevant and structured is None:
         return None
     budget = MAX_CHARS if structured is None else STRUCTURED_QUOTE_CHARS
@@ -270,7 +282,7 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
         # The structured part is already in the user's language: quote same-language text
         # when there is relevant text in it, else the English text (framed as such).
         same = [p for p in passages if p.language == language]
-        if any(_relevant(p, one_term) for p in same[:MAX_POOL_PASSAGES]):
+        if any(_relevant(p, one_term, _best_lexical(same[:MAX_POOL_PASSAGES])) for p in same[:MAX_POOL_PASSAGES]):
             passages = same
     picked = _select(question, passages, embedder, budget, question_parts(question)) if relevant else []
     if not picked and structured is None:

@@ -125,11 +125,31 @@ class Retriever:
             n = max(1, len(stored.documents))
             self._idf = {tok: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for tok, c in df.items()}
             self._idf_unknown = math.log(1.0 + (n + 0.5) / 0.5)
+            self._en_vocab = {tok for toks, m in zip(self._tokens, stored.metadatas)
+                              if m.get("language", "en") == "en" for tok in toks}
             self._vectors = stored.embeddings
             self._langs = [m.get("language", "en") for m in stored.metadatas]
+            self._counterpart = self._english_counterparts()
             self._lang_rows = {lang: np.array([n for n, x in enumerate(self._langs) if x == lang])
                                for lang in set(self._langs)}
             self._loaded = True
+
+    def _english_counterparts(self) -> dict[int, int]:
+        """Row of a translated section → row of the same section in the English article,
+        for translations that keep the English article's sections one for one."""
+        rows: dict[tuple[str, str], list[int]] = {}
+        for n, m in enumerate(self._metas):
+            rows.setdefault((m.get("language", "en"), m.get("article_id", "")), []).append(n)
+        def section(n: int) -> str:
+            return self._ids[n].rpartition("#")[2]
+        out: dict[int, int] = {}
+        for (lang, article_id), own in rows.items():
+            english = rows.get(("en", article_id))
+            if lang == "en" or not english or len(english) != len(own):
+                continue
+            by_section = {section(n): n for n in english}
+            out.update({n: by_section[section(n)] for n in own if section(n) in by_section})
+        return out
 
     def refresh(self) -> None:
         """Forget the in-memory copy (call after the index was rebuilt)."""
@@ -183,10 +203,12 @@ class Retriever:
             en_filters = {**filters, "language": "en"}
             en_mask = np.array([_matches(m, en_filters) and m.get("article_id") not in local for m in self._metas])
             with single_thread_blas():
-                en_sims = np.where(en_mask, self._vectors @ self._index.embedder.embed_one(english, query=True), -1.0)
-            en_bm = np.where(en_mask, self._bm25.scores(tokenize(english)), 0.0)
-            dense_en = [int(i) for i in np.argsort(-en_sims)[:CANDIDATES] if en_sims[i] > -1.0]
-            lex_en = [int(i) for i in np.argsort(-en_bm)[:CANDIDATES] if en_bm[i] > 0]
+                en_sims = self._vectors @ self._index.embedder.embed_one(english, query=True)
+            en_bm = self._bm25.scores(tokenize(english))
+            ranked_en = np.where(en_mask, en_sims, -1.0)
+            ranked_bm = np.where(en_mask, en_bm, 0.0)
+            dense_en = [int(i) for i in np.argsort(-ranked_en)[:CANDIDATES] if ranked_en[i] > -1.0]
+            lex_en = [int(i) for i in np.argsort(-ranked_bm)[:CANDIDATES] if ranked_bm[i] > 0]
             rankings += [({self._ids[i]: r for r, i in enumerate(order)}, EN_WEIGHT) for order in (dense_en, lex_en)]
         fused: dict[str, float] = {}
         for ranks, weight in rankings:
@@ -206,8 +228,8 @@ class Retriever:
                                   language) for p in ordered]
         for p in passages:
             p.language_offset = round(offsets.get(p.language, 0.0), 4)
-        if english:
-            self._merge_english(passages, concepts, en_sims, en_bm)
+        if english and (not filters.get("language") or "en" in filters["language"]):
+            self._merge_english(passages, concepts, en_sims, float(ranked_bm.max()), en_bm)
         return self._prefer_language(passages, language)[:k]
 
     def _language_offsets(self, sims: np.ndarray) -> dict[str, float]:
@@ -223,24 +245,24 @@ class Retriever:
         return {lang: float(sims[r].mean()) - base for lang, r in rows.items()
                 if lang != "en" and len(r) >= MIN_OFFSET_SECTIONS}
 
-    def _merge_english(self, passages: list[Passage], concepts: list[str], en_sims, en_bm) -> None:
+    def _merge_english(self, passages: list[Passage], concepts: list[str], en_sims, top: float, en_bm) -> None:
         """Let an English passage's match with the question's English key terms count like
         a match with the question (similarity, lexical score, shared words: the better of
         both) — only when it shares at least ``MIN_CONCEPTS`` of the question's concepts,
-        so that one common word ("bank", "toys") does not make a question answerable."""
-        top = float(en_bm.max()) if en_bm.size else 0.0
+        so that one common word ("bank", "toys") does not make a question answerable. A
+        translated section counts its English original's match."""
         concept_tokens = [set(tokenize(c)) for c in concepts]
         for p in passages:
-            if p.language != "en":
+            n = self._pos[p.id] if p.language == "en" else self._counterpart.get(self._pos[p.id])
+            if n is None:
                 continue
-            n = self._pos[p.id]
             hits = sum(1 for c in concept_tokens if c & self._tokens[n])
             if hits < MIN_CONCEPTS:
                 continue
             share = hits / len(concept_tokens)
             p.similarity = max(p.similarity, round(max(0.0, float(en_sims[n])), 4))
             if top > 0:
-                p.lexical = max(p.lexical, round(float(en_bm[n]) / top, 4))
+                p.lexical = max(p.lexical, round(min(1.0, float(en_bm[n]) / top), 4))
             if share > p.overlap:
                 p.overlap, p.matched = round(share, 4), hits
             p.coverage = max(p.coverage, round(share, 4))
@@ -252,10 +274,10 @@ class Retriever:
         text = lines[2] if len(lines) == 3 else self._docs[n]
         matched = len(q_tokens & self._tokens[n])
         overlap = matched / len(q_tokens) if q_tokens else 0.0
-        # A question in a language the corpus has no text in (es, fr) is covered by an English
-        # passage through the words the corpus knows (names, codes, English terms quoted in it).
+        # A question in another language is covered by an English passage through the words
+        # English text can hold (names, codes, English terms quoted in the question).
         cross = bool(language) and language != "en" and meta.get("language", "en") == "en"
-        coverage = self._coverage({t for t in q_tokens if t in self._idf} if cross else q_tokens, n)
+        coverage = self._coverage({t for t in q_tokens if t in self._en_vocab} if cross else q_tokens, n)
         return Passage(
             id=pid,
             title=meta.get("title", ""),

@@ -28,6 +28,7 @@ STOPWORDS = frozenset(
     was wer wann welche welcher welches ich wir sie es auf aus bei nach uber
     el la los las un una unos unas y o de del en con para por que como cual es son mi mis
     le les des du au aux et ou en avec pour par que quel quelle est sont mon ma mes je nous
+    ce cet cette ces quoi un une dans sur il elle on vous votre vos notre nos
     """.split()
 )
 # Chinese function words (particles, pronouns, auxiliaries, prepositions, question words).
@@ -80,6 +81,8 @@ def _segment_cjk(run: str) -> tuple[str, ...]:
 _NUMBER_UNIT_RE = re.compile(r"(\d+)([a-z]{1,3})|([a-z]{1,3})(\d+)")
 _LETTER_HYPHEN_RE = re.compile(r"\b([a-z0-9])-(?=[a-z])")
 _SLASH_ABBREV_RE = re.compile(r"\b([a-z])/([a-z])\b")  # d/p, d/a, b/l
+# French elision: "l'IOSS", "qu'est-ce", "d'origine" (the article or pronoun is dropped).
+_ELISION_RE = re.compile(r"\b(?:l|d|qu|c|j|n|s|m|t|jusqu|lorsqu|puisqu)['\u2019](?=[a-z0-9])")
 
 
 def decompound(tokens: list[str], vocabulary) -> list[str]:
@@ -122,7 +125,7 @@ def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
     """
     out: list[str] = []
     # "t-shirt", "e-bike", "x-ray": a one-letter prefix belongs to the word.
-    folded = _SLASH_ABBREV_RE.sub(r"\1\2", _LETTER_HYPHEN_RE.sub(r"\1", fold(text)))
+    folded = _SLASH_ABBREV_RE.sub(r"\1\2", _LETTER_HYPHEN_RE.sub(r"\1", _ELISION_RE.sub(" ", fold(text))))
     for tok in _TOKEN_RE.findall(folded):
         if _CJK_RE.fullmatch(tok):
             out.extend(w for w in _segment_cjk(tok) if not (stopwords and w in CJK_STOPWORDS))

@@ -84,3 +84,18 @@ def test_question_parts(message, parts):
     from knowledge.answers import question_parts
 
     assert len(question_parts(message)) == parts
+
+
+def test_a_translations_best_section_counts_as_the_best_lexical_hit():
+    # The English version held the best BM25 hit (1.0) and was replaced by the user's
+    # language version, whose best section scores 0.95: that section is the best hit now.
+    from knowledge.answers import _relevant
+    from knowledge.retrieval import Passage
+
+    def passage(lexical):
+        return Passage(id="es:eu-import-vat-ioss#2", title="IVA", article_id="eu-import-vat-ioss", text="IOSS ...",
+                       score=0.03, language="es", similarity=0.14, lexical=lexical, overlap=1.0, matched=1,
+                       coverage=1.0)
+    assert not _relevant(passage(0.95), one_term=True)
+    assert _relevant(passage(0.95), one_term=True, best_lexical=0.95)
+    assert not _relevant(passage(0.90), one_term=True, best_lexical=0.95)

@@ -23,6 +23,14 @@ def test_numbers_with_units_split_so_20ft_matches_20_ft():
     assert tokenize("20 ft") == ["20", "ft"] and tokenize("6109") == ["6109"]
 
 
+def test_french_elision_drops_the_article_or_pronoun():
+    assert tokenize("qu'est-ce que l'IOSS ?") == ["ioss"]
+    assert tokenize("c’est quoi l’EORI") == ["eori"]
+    assert tokenize("certificat d'origine") == tokenize("certificat origine")
+    # English contractions and codes are not French elisions
+    assert "gir" in tokenize("GIR 3(c)") and "c" in tokenize("GIR 3(c)")
+
+
 def test_chinese_function_words_are_stopwords_only_when_asked():
     tokens = tokenize("出口欧盟的产品要什么认证？")
     assert "出口" in tokens and "欧盟" in tokens and "认证" in tokens
