@@ -63,6 +63,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "sanctions": ("sanktion", "embargo", "制裁", "sancion", "sanction"),
     "export controls dual-use licence": ("ausfuhrkontrolle", "dual use", "genehmigung", "lizenz", "两用",
                                          "许可证", "出口管制", "doble uso", "licencia", "double usage", "licence"),
+    "military end use catch-all": ("militar", "militaire", "rustung", "waffen", "军方", "军用", "军事", "武器",
+                                   "armamento", "armes", "armement"),
+    "end user end use": ("endverwend", "endkunde", "最终用户", "最终用途", "usuario final", "uso final",
+                         "utilisateur final", "client final", "usage final"),
     # payment
     "payment": ("zahlung", "bezahlung", "付款", "支付", "货款", "pago", "paiement"),
     "advance deposit prepayment": ("vorauszahlung", "anzahlung", "vorkasse", "预付", "定金", "订金", "anticipo",

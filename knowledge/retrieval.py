@@ -4,7 +4,8 @@ The collection (a few hundred sections) is read once from Chroma, embeddings inc
 so that both rankings run in memory: cosine similarity against the stored vectors and
 BM25 over the same texts. That is the same through an embedded database or a Chroma
 server, and keeps a query at a few milliseconds (a Chroma query through LangChain cost
-~20-70 ms here). Reciprocal rank fusion (k=60) merges the two rankings.
+~20-70 ms here). Reciprocal rank fusion (k=60) merges the two rankings; the fused candidates
+are then ordered by similarity, coverage of the question's words and the fused score.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ MAX_PER_ARTICLE = 3
 EN_WEIGHT = 0.5  # RRF weight of the English key-term rankings: weaker evidence than the question
 MIN_OFFSET_SECTIONS = 20  # sections a language needs before its similarity offset is estimated
 MIN_CONCEPTS = 2  # English key-term matches count for relevance only with at least two concepts
+# Final order of the fused candidates: similarity (language offset removed) plus these
+# shares of the idf-weighted coverage of the question's words and of the normalised RRF
+# score. Coverage lets the section holding the question's rare words ("SVHC", "catch-all")
+# beat a same-language overview that is merely close in meaning.
+W_RERANK_COVERAGE = 0.5
+W_RERANK_FUSED = 0.5
 # "D/P和D/A": separate Latin and Chinese runs so that codes tokenize as in English text.
 _SCRIPT_BOUNDARY_RE = re.compile(r"(?<=[A-Za-z0-9])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
 
@@ -49,7 +56,9 @@ class Passage:
         title: the article title.
         article_id: the article id (the citation id).
         text: the section text (Markdown).
-        score: fused RRF score (higher is better; comparable within one query only).
+        score: the ranking score (higher is better; comparable within one query only):
+            similarity less the language offset, plus shares of the coverage and of the
+            RRF score normalised by the query's best.
         language: the passage language.
         sources: the article's sources, ``[{"title", "url"}]``.
         heading: the section heading.
@@ -230,6 +239,11 @@ class Retriever:
             p.language_offset = round(offsets.get(p.language, 0.0), 4)
         if english and (not filters.get("language") or "en" in filters["language"]):
             self._merge_english(passages, concepts, en_sims, float(ranked_bm.max()), en_bm)
+        top = max(fused.values())
+        for p in passages:
+            p.score = round(p.similarity - p.language_offset + W_RERANK_COVERAGE * p.coverage
+                            + W_RERANK_FUSED * fused[p.id] / top, 6)
+        passages.sort(key=lambda p: (off_topic_jurisdiction(p.id), -p.score))
         return self._prefer_language(passages, language)[:k]
 
     def _language_offsets(self, sims: np.ndarray) -> dict[str, float]:

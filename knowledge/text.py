@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     was wer wann welche welcher welches ich wir sie es auf aus bei nach uber
     el la los las un una unos unas y o de del en con para por que como cual es son mi mis
     le les des du au aux et ou en avec pour par que quel quelle est sont mon ma mes je nous
-    ce cet cette ces quoi un une dans sur il elle on vous votre vos notre nos
+    cet cette ces quoi un une dans sur il elle on vous votre vos notre nos
     """.split()
 )
 # Chinese function words (particles, pronouns, auxiliaries, prepositions, question words).
@@ -82,7 +82,7 @@ _NUMBER_UNIT_RE = re.compile(r"(\d+)([a-z]{1,3})|([a-z]{1,3})(\d+)")
 _LETTER_HYPHEN_RE = re.compile(r"\b([a-z0-9])-(?=[a-z])")
 _SLASH_ABBREV_RE = re.compile(r"\b([a-z])/([a-z])\b")  # d/p, d/a, b/l
 # French elision: "l'IOSS", "qu'est-ce", "d'origine" (the article or pronoun is dropped).
-_ELISION_RE = re.compile(r"\b(?:l|d|qu|c|j|n|s|m|t|jusqu|lorsqu|puisqu)['\u2019](?=[a-z0-9])")
+_ELISION_RE = re.compile(r"\b(?:l|d|qu|c|j|n|s|m|t|jusqu|lorsqu|puisqu)['\u2019](?=[a-z0-9])|\best-ce\b")
 
 
 def decompound(tokens: list[str], vocabulary) -> list[str]:

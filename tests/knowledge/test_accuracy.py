@@ -144,3 +144,15 @@ def test_a_payment_question_naming_a_document_gets_no_document_card(service):
     answer = service.answer("supplier wants 30% deposit and balance against copy of BL, is that safe for me?", "en")
     assert answer is not None and answer.structured == ""
     assert "payment-tt-advance" in [s["id"] for s in answer.sources]
+
+
+@pytest.mark.parametrize("language, question, article", [
+    # the Chinese EU overview is closer in meaning (same language); the English article
+    # holds the question's rare words (lithium, UN number, air)
+    ("zh", "出口欧盟的锂电池空运要注意什么UN编号？", "logistics-dangerous-goods-lithium"),
+    ("de", "Brauche ich für ein nicht gelistetes Gut eine Genehmigung, wenn der Endverwender militärisch ist?",
+     "export-controls-eu-dual-use"),
+])
+def test_the_specific_article_beats_a_same_language_overview(service, language, question, article):
+    answer = service.answer(question, language)
+    assert answer is not None and answer.sources[0]["id"] == article, answer and answer.sources

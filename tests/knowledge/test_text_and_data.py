@@ -27,6 +27,7 @@ def test_french_elision_drops_the_article_or_pronoun():
     assert tokenize("qu'est-ce que l'IOSS ?") == ["ioss"]
     assert tokenize("c’est quoi l’EORI") == ["eori"]
     assert tokenize("certificat d'origine") == tokenize("certificat origine")
+    assert tokenize("marquage CE") == ["marquage", "ce"]
     # English contractions and codes are not French elisions
     assert "gir" in tokenize("GIR 3(c)") and "c" in tokenize("GIR 3(c)")
 

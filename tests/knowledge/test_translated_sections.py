@@ -50,6 +50,18 @@ ARTICLES = {
     "de/release.md": _article("release", "de", "Freigabe der Ladung", [
         ("Überblick", "Die Ladung wird gegen ein Original-Konnossement freigegeben."),
     ]),
+    "en/eu-overview.md": _article("eu-overview", "en", "Importing into the EU", [
+        ("Product rules", "Products placed on the EU market must meet EU product law, such as CE marking, "
+                          "REACH chemical restrictions and the product safety rules."),
+    ]),
+    "de/eu-overview.md": _article("eu-overview", "de", "Einfuhr in die EU", [
+        ("Produktregeln", "Produkte auf dem EU-Markt müssen das EU-Produktrecht erfüllen, etwa die CE-Kennzeichnung, "
+                          "die Chemikalienbeschränkungen nach REACH und die Regeln zur Produktsicherheit."),
+    ]),
+    "en/eu-reach.md": _article("eu-reach", "en", "REACH for articles", [
+        ("Substances of very high concern", "A supplier of an article containing an SVHC above 0.1 % weight by "
+                                            "weight must inform its customers."),
+    ]),
     # Spanish words in the corpus vocabulary
     "es/carriers.md": _article("carriers", "es", "Navieras", [
         ("Resumen", "La naviera ofrece el transporte; el flete significa el precio del transporte."),
@@ -72,7 +84,7 @@ def retriever(tmp_path_factory, embedder):
 def test_only_aligned_translations_map_to_their_english_sections(retriever):
     retriever._load()
     pairs = {retriever._ids[a]: retriever._ids[b] for a, b in retriever._counterpart.items()}
-    assert pairs == {"de:help#0": "en:help#0", "de:help#1": "en:help#1"}
+    assert pairs == {"de:help#0": "en:help#0", "de:help#1": "en:help#1", "de:eu-overview#0": "en:eu-overview#0"}
 
 
 def test_a_translated_section_counts_its_english_originals_key_term_match(retriever):
@@ -90,3 +102,11 @@ def test_an_english_passage_is_judged_on_the_words_english_can_hold(retriever):
     hits = retriever.search("la naviera me ofrece hacer 'telex release', ¿qué significa eso?", "es", k=5)
     telex = next(h for h in hits if h.id == "en:release#1")
     assert telex.coverage >= 0.99
+
+
+def test_the_section_holding_the_questions_rare_words_beats_a_same_language_overview(retriever):
+    # the German overview is closer in meaning to a German question (same language); the
+    # English section holds "SVHC" and the rest of the question's rare words
+    hits = retriever.search("Ab welchem SVHC-Gehalt gelten die REACH-Pflichten?", "de", k=3)
+    assert hits[0].article_id == "eu-reach"
+    assert hits[0].score >= hits[1].score
