@@ -8,8 +8,9 @@ that fail when retrieval, answers or the classifier regress:
 - QA (knowledge/eval/qa.jsonl, the development set the answer weights were compared
   on; qa_holdout.jsonl and qa_blind.jsonl, written apart from the corpus and the code by
   someone who saw neither the articles' text nor the other sets): every expected fact in
-  the answer, with a source. The floors are regression guards set under today's figures
-  (dev 92.9 %, held-out 86.7 %, blind 76.0 %), not the issue's 95 % bar;
+  the answer, with a source. The development set must reach the issue's 95 % bar
+  (today 97.3 %); the held-out floors are regression guards under today's figures
+  (held-out 95.0 %, blind 82.0 %);
 - off-topic questions (offtopic.jsonl): none gets an answer.
 """
 
@@ -24,8 +25,8 @@ import pytest
 EVAL = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
 LANGUAGES = ("en", "de", "zh", "es", "fr")
 HS_TOP1, HS_TOP3 = 0.90, 0.97
-QA_DEV_FLOOR, QA_DEV_LANGUAGE_FLOOR = 0.90, 0.85
-QA_HELD_OUT_FLOORS = {"qa_holdout.jsonl": 0.82, "qa_blind.jsonl": 0.70}
+QA_DEV_FLOOR, QA_DEV_LANGUAGE_FLOOR = 0.95, 0.85
+QA_HELD_OUT_FLOORS = {"qa_holdout.jsonl": 0.88, "qa_blind.jsonl": 0.76}
 
 
 def rows(name: str) -> list[dict]:
