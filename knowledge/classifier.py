@@ -5,6 +5,9 @@ wording, our en/de/zh/es/fr aliases): the best cosine similarity, the best BM25 
 the best alias match. A weighted sum gives the heading score; a softmax over headings
 turns it into a probability-like score in 0..1. Within each top heading the best
 6-digit subheading is picked by the same evidence restricted to subheading-level docs.
+The description's head phrase (the product named before accessories, purpose, sizes and
+packaging: ``head_phrase``) adds its own evidence, so "cordless drill with 2 batteries"
+stays a drill.
 """
 
 from __future__ import annotations
@@ -34,6 +37,25 @@ _KNITTED = re.compile(r"knit|crochet|jersey|gestrickt|gewirkt|strick|maschenware
                       r"tricot|maille")
 _WOVEN = re.compile(r"\bwoven\b|gewebt|webware|机织|梭织|\btejid[oa]s?\b(?! de punto)|\btissee?s?\b")
 FABRIC_PENALTY = 1.0  # subtracted from the ruled-out chapter's heading scores
+# The product itself is named before its accessories, purpose, packaging and sizes
+# ("cordless drill 18V with 2 batteries", "Granit-Arbeitsplatte für Küche",
+# "中性笔 0.5mm 黑色"): that head phrase's evidence counts once more, so an accessory,
+# a container or a material named later does not outvote the product.
+_HEAD_CUT = re.compile(
+    r"\s*[,;(\uff0c\uff1b\uff08/]|\s+(?:with|for|incl|including|without|mit|f\u00fcr|fur|inkl|ohne|con|para|sin|"
+    r"avec|pour|sans)\b|\s+\d|\s*(?:\u5e26|\u914d|\u7528\u4e8e|\u9002\u7528)", re.IGNORECASE)
+W_HEAD = 1.0  # weight of the head phrase's evidence (the whole description counts 1.0)
+
+
+def head_phrase(text: str) -> str:
+    """The product-naming start of a description (see ``_HEAD_CUT``); ``text`` when
+    nothing is cut off."""
+    text = text.strip()
+    if has_cjk(text) and " " in text:
+        text = text.split(" ", 1)[0]
+    m = _HEAD_CUT.search(text, 1)
+    head = text[: m.start()].strip() if m else text
+    return head if tokenize(head) else text
 
 
 @dataclass
@@ -192,7 +214,12 @@ class HsClassifier:
             return ClassifyResult(query=text)
         with single_thread_blas():
             dense, bm, alias = self._doc_scores(text)
-        head = self._fabric_rule(text, self._per_heading(dense, bm, alias))
+            per_heading = self._per_heading(dense, bm, alias)
+            phrase = head_phrase(text)
+            if phrase != text:  # a weighted mean keeps the scores' scale (softmax temperature)
+                head_evidence = self._per_heading(*self._doc_scores(phrase))
+                per_heading = (per_heading + W_HEAD * head_evidence) / (1.0 + W_HEAD)
+        head = self._fabric_rule(text, per_heading)
         probs = np.exp((head - head.max()) / TEMPERATURE)
         probs /= probs.sum()
         order = np.argsort(-probs)[: max(1, top)]

@@ -157,3 +157,11 @@ def test_a_payment_question_naming_a_document_gets_no_document_card(service):
 def test_the_specific_article_beats_a_same_language_overview(service, language, question, article):
     answer = service.answer(question, language)
     assert answer is not None and answer.sources[0]["id"] == article, answer and answer.sources
+
+
+@pytest.mark.parametrize("language, text, heading", [
+    ("fr", "sac à dos pour ordinateur portable avec port USB", "4202"),  # not the computer (8471)
+    ("en", "honey 250g in glass jar", "0409"),  # not the jar (7010)
+])
+def test_the_product_named_first_outvotes_its_accessories_and_packaging(service, language, text, heading):
+    assert service.classify(text, top=3, language=language).candidates[0].heading == heading

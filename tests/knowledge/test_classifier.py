@@ -80,3 +80,20 @@ def test_fabric_named_in_the_text_decides_chapter_61_or_62(service, text, chapte
     assert result.candidates[0].heading.startswith(chapter), [c.heading for c in result.candidates]
     assert not any(c.heading.startswith("62" if chapter == "61" else "61") and c.score > 0.05
                    for c in result.candidates)
+
+
+@pytest.mark.parametrize("text, head", [
+    ("cordless drill 18V with 2 batteries", "cordless drill"),
+    ("Granit-Arbeitsplatte für Küche, poliert", "Granit-Arbeitsplatte"),
+    ("Edelstahl-Thermoskanne 500 ml", "Edelstahl-Thermoskanne"),
+    ("中性笔 0.5mm 黑色", "中性笔"),
+    ("航拍无人机带4K摄像头", "航拍无人机"),
+    ("teléfono móvil con cargador", "teléfono móvil"),
+    ("vases en verre soufflé", "vases en verre soufflé"),  # the material stays with the product
+    ("3D printer", "3D printer"),
+    ("green tea", "green tea"),
+])
+def test_head_phrase_names_the_product_before_accessories_sizes_and_purpose(text, head):
+    from knowledge.classifier import head_phrase
+
+    assert head_phrase(text) == head
