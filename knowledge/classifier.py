@@ -43,8 +43,24 @@ FABRIC_PENALTY = 1.0  # subtracted from the ruled-out chapter's heading scores
 # a container or a material named later does not outvote the product.
 _HEAD_CUT = re.compile(
     r"\s*[,;(\uff0c\uff1b\uff08/]|\s+(?:with|for|incl|including|without|mit|f\u00fcr|fur|inkl|ohne|con|para|sin|"
-    r"avec|pour|sans)\b|\s+\d|\s*(?:\u5e26|\u914d|\u7528\u4e8e|\u9002\u7528)", re.IGNORECASE)
+    r"avec|pour|sans)\b|\s+(?:in|en|im|au|dans)\s+(?=[a-z\u00e0-\u00ff]*\s*(?:bags?|sacks?|jars?|bottles?|boxes|tins?|"
+    r"cartons?|glass|sacos?|bolsas?|frascos?|botes?|botellas?|latas?|cajas?|sacs?|bocaux|bocal|pots?|bouteilles?|"
+    r"boites?|bo\u00eetes?|flaschen?|dosen?|beuteln?|s\u00e4cken?))|\s+\d|\s*(?:\u5e26|\u914d|\u7528\u4e8e|\u9002\u7528)", re.IGNORECASE)
+# GIR 5(b): packing materials and containers presented with goods are classified with the
+# goods. A container named after the product ("honey 500 g glass jar", "quinoa en sacos de
+# 25 kg", "Duschgel 250 ml Flasche") rules the container headings out.
+_PACKAGING = re.compile(
+    r"\b(?:bags?|sacks?|jars?|bottles?|boxe?s|box|tins?|cans|cartons?|pouch(?:es)?|drums?|packets?|"
+    r"beutel|sacke?|sack|glas|glasern|flaschen?|dosen?|kartons?|schachteln?|packung(?:en)?|kanister|eimer|tuten?|"
+    r"bolsas?|sacos?|frascos?|botes?|botellas?|latas?|cajas?|tarros?|bidon(?:es)?|"
+    r"sacs?|sachets?|bocaux|bocal|pots?|bouteilles?|boites?|bidons?|flacons?|seaux?)\b"
+    r"|袋装|瓶装|罐装|盒装|箱装|桶装|玻璃瓶|纸箱|编织袋")
+PACKAGING_HEADINGS = ("3923", "4415", "4819", "6305", "7010", "7310", "7612")
+PACKAGING_PENALTY = 1.0
 W_HEAD = 1.0  # weight of the head phrase's evidence (the whole description counts 1.0)
+
+
+_TRAILING_WORD = re.compile(r"(?:\s+(?:in|en|im|de|of|a|\u00e0|au|und|and|y|et))+$", re.IGNORECASE)
 
 
 def head_phrase(text: str) -> str:
@@ -54,7 +70,7 @@ def head_phrase(text: str) -> str:
     if has_cjk(text) and " " in text:
         text = text.split(" ", 1)[0]
     m = _HEAD_CUT.search(text, 1)
-    head = text[: m.start()].strip() if m else text
+    head = _TRAILING_WORD.sub("", text[: m.start()].strip()) if m else text
     return head if tokenize(head) else text
 
 
@@ -110,6 +126,7 @@ class HsClassifier:
         self._headings = sorted(set(heads))
         self._head_index = {h: i for i, h in enumerate(self._headings)}
         self._chapter_mask = {ch: np.array([h.startswith(ch) for h in self._headings]) for ch in ("61", "62")}
+        self._packaging_mask = np.array([h in PACKAGING_HEADINGS for h in self._headings])
         self._doc_head = np.array([self._head_index[h] for h in heads], dtype=np.int32)
         starts = [0] + [i for i in range(1, len(heads)) if heads[i] != heads[i - 1]]
         self._starts = np.array(starts, dtype=np.int64)
@@ -165,6 +182,15 @@ class HsClassifier:
         dense, bm, alias = self._doc_scores(text)
         return self._per_heading(dense, bm, alias)
 
+    def _packaging_rule(self, text: str, head: np.ndarray) -> np.ndarray:
+        """GIR 5(b): rule out the container headings when a container is named after the
+        product (outside the head phrase) and the head phrase names no container."""
+        phrase = head_phrase(text)
+        rest = fold(text[len(phrase):]) if text.startswith(phrase) else ""
+        if not rest or _PACKAGING.search(fold(phrase)) or not _PACKAGING.search(rest):
+            return head
+        return np.where(self._packaging_mask, head - PACKAGING_PENALTY, head)
+
     def _fabric_rule(self, text: str, head: np.ndarray) -> np.ndarray:
         """Rule out chapter 61 for woven garments and chapter 62 for knitted ones."""
         folded = fold(text)
@@ -219,7 +245,7 @@ class HsClassifier:
             if phrase != text:  # a weighted mean keeps the scores' scale (softmax temperature)
                 head_evidence = self._per_heading(*self._doc_scores(phrase))
                 per_heading = (per_heading + W_HEAD * head_evidence) / (1.0 + W_HEAD)
-        head = self._fabric_rule(text, per_heading)
+        head = self._packaging_rule(text, self._fabric_rule(text, per_heading))
         probs = np.exp((head - head.max()) / TEMPERATURE)
         probs /= probs.sum()
         order = np.argsort(-probs)[: max(1, top)]

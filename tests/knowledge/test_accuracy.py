@@ -165,3 +165,11 @@ def test_the_specific_article_beats_a_same_language_overview(service, language, 
 ])
 def test_the_product_named_first_outvotes_its_accessories_and_packaging(service, language, text, heading):
     assert service.classify(text, top=3, language=language).candidates[0].heading == heading
+
+
+def test_a_container_named_after_the_goods_is_not_the_goods(service):
+    # GIR 5(b): the woven sack (6305) a merchant names after the dried fruit is packing
+    from knowledge.classifier import PACKAGING_HEADINGS
+
+    top = service.classify("红枣 编织袋装 25公斤", top=3, language="zh").candidates[0]
+    assert top.heading not in PACKAGING_HEADINGS and top.heading.startswith("08")

@@ -90,6 +90,9 @@ def test_fabric_named_in_the_text_decides_chapter_61_or_62(service, text, chapte
     ("航拍无人机带4K摄像头", "航拍无人机"),
     ("teléfono móvil con cargador", "teléfono móvil"),
     ("vases en verre soufflé", "vases en verre soufflé"),  # the material stays with the product
+    ("quinoa blanca en sacos de 25 kg", "quinoa blanca"),  # the container does not
+    ("honey in glass jars", "honey"),
+    ("cotton t-shirt in 5 colours", "cotton t-shirt"),
     ("3D printer", "3D printer"),
     ("green tea", "green tea"),
 ])
