@@ -155,7 +155,8 @@ def main() -> None:
     ap.add_argument("--baselines", action="store_true", help="also evaluate ablations and naive dense search")
     ap.add_argument("--qa-only", action="store_true", help="skip the HS evaluation")
     ap.add_argument("--holdout", action="store_true",
-                    help="also the held-out sets (qa_holdout.jsonl, qa_blind.jsonl: written apart, not tuned on)")
+                    help="also the held-out sets (qa_holdout.jsonl, qa_blind.jsonl, hs_blind.jsonl, "
+                         "hs_blind2.jsonl: written apart, not tuned on)")
     args = ap.parse_args()
     svc = KnowledgeService(args.data_dir, embedder_name=args.embedder)
     stats = svc.ensure_index(progress=None)
@@ -166,6 +167,10 @@ def main() -> None:
         eval_hs(lambda t, lang: svc.classify(t, top=5, language=lang), items, args.errors)
         if args.baselines:
             baselines(svc, items)
+        if args.holdout:
+            for name in ("hs_blind.jsonl", "hs_blind2.jsonl"):
+                eval_hs(lambda t, lang: svc.classify(t, top=5, language=lang), _jsonl(EVAL_DIR / name), args.errors,
+                        label=f"classifier, {name}")
     eval_qa(svc, args.errors)
     if args.holdout:
         eval_qa(svc, args.errors, EVAL_DIR / "qa_holdout.jsonl", offtopic=False)

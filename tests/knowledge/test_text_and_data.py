@@ -91,6 +91,17 @@ def test_hs_eval_set_is_large_enough_and_valid():
     assert len({i["id"] for i in items}) == len(items)
 
 
+def test_blind_hs_sets_are_valid():
+    # written by people who saw neither the classifier, its aliases nor the other sets
+    nom = load_nomenclature()
+    for name, per_language in (("hs_blind.jsonl", 24), ("hs_blind2.jsonl", 20)):
+        path = EVAL.parent / name
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert all(sum(1 for i in items if i["language"] == lang) == per_language for lang in LANGUAGES)
+        assert all(nom.is_heading(i["heading"]) and i["text"].strip() for i in items)
+        assert len({i["id"] for i in items}) == len(items)
+
+
 def test_sentences_keep_abbreviations_and_german_dates_inside():
     text = ("Seit dem 1. Juli 2021 ist jede Einfuhr steuerpflichtig, z. B. ein Paket für 10 EUR. "
             "Regulation (EU) No. 952/2013 applies, e.g. to imports. Chapter 77 is reserved. 完了。好")
