@@ -274,15 +274,17 @@ def compose_answer(question: str, language: str, passages: Sequence[Passage], em
     """
     one_term = _names_one_term(question)
     considered = passages[:MAX_POOL_PASSAGES]
-    relevant = any(_relevant(p, one_term, _best_lexical(considered)) for p in considered)
+    best = _best_lexical(considered)
+    relevant = any(_relevant(p, one_term, best) for p in considered)
     if not relevant and structured is None:
         return None
     budget = MAX_CHARS if structured is None else STRUCTURED_QUOTE_CHARS
     if structured is not None and language != "en":
         # The structured part is already in the user's language: quote same-language text
         # when there is relevant text in it, else the English text (framed as such).
-        same = [p for p in passages if p.language == language]
-        if any(_relevant(p, one_term, _best_lexical(same[:MAX_POOL_PASSAGES])) for p in same[:MAX_POOL_PASSAGES]):
+        same = [p for p in passages if p.language == language][:MAX_POOL_PASSAGES]
+        best_same = _best_lexical(same)
+        if any(_relevant(p, one_term, best_same) for p in same):
             passages = same
     picked = _select(question, passages, embedder, budget, question_parts(question)) if relevant else []
     if not picked and structured is None:

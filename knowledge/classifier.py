@@ -43,15 +43,15 @@ FABRIC_PENALTY = 1.0  # subtracted from the ruled-out chapter's heading scores
 # a container or a material named later does not outvote the product.
 _HEAD_CUT = re.compile(
     r"\s*[,;(\uff0c\uff1b\uff08/]|\s+(?:with|for|incl|including|without|mit|f\u00fcr|fur|inkl|ohne|con|para|sin|"
-    r"avec|pour|sans)\b|\s+(?:in|en|im|au|dans)\s+(?=[a-z\u00e0-\u00ff]*\s*(?:bags?|sacks?|jars?|bottles?|boxes|tins?|"
-    r"cartons?|glass|sacos?|bolsas?|frascos?|botes?|botellas?|latas?|cajas?|sacs?|bocaux|bocal|pots?|bouteilles?|"
-    r"boites?|bo\u00eetes?|flaschen?|dosen?|beuteln?|s\u00e4cken?))|\s+\d|\s*(?:\u5e26|\u914d|\u7528\u4e8e|\u9002\u7528)", re.IGNORECASE)
+    r"avec|pour|sans)\b|\s+\d|\s*(?:\u5e26|\u914d|\u7528\u4e8e|\u9002\u7528)", re.IGNORECASE)
+# "in glass jars", "en sacos", "im Beutel": a container introduced by a preposition also ends it
+_IN_WORDS = re.compile(r"\s+(?:in|en|im|au|dans)\s+(\S+)(?:\s+(\S+))?", re.IGNORECASE)
 # GIR 5(b): packing materials and containers presented with goods are classified with the
 # goods. A container named after the product ("honey 500 g glass jar", "quinoa en sacos de
 # 25 kg", "Duschgel 250 ml Flasche") rules the container headings out.
 _PACKAGING = re.compile(
     r"\b(?:bags?|sacks?|jars?|bottles?|boxe?s|box|tins?|cans|cartons?|pouch(?:es)?|drums?|packets?|"
-    r"beutel|sacke?|sack|glas|glasern|flaschen?|dosen?|kartons?|schachteln?|packung(?:en)?|kanister|eimer|tuten?|"
+    r"beuteln?|sacke?n?|sack|glas|glasern|flaschen?|dosen?|kartons?|schachteln?|packung(?:en)?|kanister|eimer|tuten?|"
     r"bolsas?|sacos?|frascos?|botes?|botellas?|latas?|cajas?|tarros?|bidon(?:es)?|"
     r"sacs?|sachets?|bocaux|bocal|pots?|bouteilles?|boites?|bidons?|flacons?|seaux?)\b"
     r"|袋装|瓶装|罐装|盒装|箱装|桶装|玻璃瓶|纸箱|编织袋")
@@ -70,7 +70,12 @@ def head_phrase(text: str) -> str:
     if has_cjk(text) and " " in text:
         text = text.split(" ", 1)[0]
     m = _HEAD_CUT.search(text, 1)
-    head = _TRAILING_WORD.sub("", text[: m.start()].strip()) if m else text
+    end = m.start() if m else len(text)
+    for c in _IN_WORDS.finditer(text, 1, end):
+        if any(w and _PACKAGING.fullmatch(fold(w)) for w in c.groups()):
+            end = c.start()
+            break
+    head = _TRAILING_WORD.sub("", text[:end].strip()) if end < len(text) else text
     return head if tokenize(head) else text
 
 
@@ -182,10 +187,9 @@ class HsClassifier:
         dense, bm, alias = self._doc_scores(text)
         return self._per_heading(dense, bm, alias)
 
-    def _packaging_rule(self, text: str, head: np.ndarray) -> np.ndarray:
+    def _packaging_rule(self, text: str, phrase: str, head: np.ndarray) -> np.ndarray:
         """GIR 5(b): rule out the container headings when a container is named after the
-        product (outside the head phrase) and the head phrase names no container."""
-        phrase = head_phrase(text)
+        product (outside the head ``phrase``) and the head phrase names no container."""
         rest = fold(text[len(phrase):]) if text.startswith(phrase) else ""
         if not rest or _PACKAGING.search(fold(phrase)) or not _PACKAGING.search(rest):
             return head
@@ -245,7 +249,7 @@ class HsClassifier:
             if phrase != text:  # a weighted mean keeps the scores' scale (softmax temperature)
                 head_evidence = self._per_heading(*self._doc_scores(phrase))
                 per_heading = (per_heading + W_HEAD * head_evidence) / (1.0 + W_HEAD)
-        head = self._packaging_rule(text, self._fabric_rule(text, per_heading))
+        head = self._packaging_rule(text, phrase, self._fabric_rule(text, per_heading))
         probs = np.exp((head - head.max()) / TEMPERATURE)
         probs /= probs.sum()
         order = np.argsort(-probs)[: max(1, top)]

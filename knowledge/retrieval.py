@@ -205,7 +205,8 @@ class Retriever:
         rankings = [(dense_rank, 1.0), (lex_rank, 1.0)]
         concepts = english_concepts(query, language)
         english = " ".join(concepts)
-        if english and (not filters.get("language") or "en" in filters["language"]):
+        use_english = bool(english) and (not filters.get("language") or "en" in filters["language"])
+        if use_english:
             # a second, English-only query with the question's key terms (see knowledge.glossary);
             # English sections of articles the user has in their own language are replaced anyway
             local = {m.get("article_id") for m in self._metas if m.get("language") == language}
@@ -237,7 +238,7 @@ class Retriever:
                                   language) for p in ordered]
         for p in passages:
             p.language_offset = round(offsets.get(p.language, 0.0), 4)
-        if english and (not filters.get("language") or "en" in filters["language"]):
+        if use_english:
             self._merge_english(passages, concepts, en_sims, float(ranked_bm.max()), en_bm)
         top = max(fused.values())
         for p in passages:
